@@ -1,0 +1,44 @@
+// One applet of the simulated token. The Card dispatches SELECT by AID and every other command to the
+// selected applet; command/response chaining and persistence are the Card's job, not the applet's.
+#pragma once
+
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "iso7816/apdu.h"
+
+namespace keydesk::card {
+
+using json = nlohmann::json;
+using iso7816::CommandApdu;
+using iso7816::ResponseApdu;
+
+struct CardContext;
+
+class Applet {
+ public:
+  virtual ~Applet() = default;
+  // Key of this applet's section in the state file ("piv", "oath", "aca", "fido", ...).
+  virtual std::string_view name() const = 0;
+  // Full AID; a SELECT with any prefix of at least 5 bytes selects the applet.
+  virtual ByteView aid() const = 0;
+  // A successful SELECT: reset this applet's session state, return the SELECT response.
+  virtual ResponseApdu select(const CommandApdu& cmd) = 0;
+  virtual ResponseApdu process(const CommandApdu& cmd) = 0;
+  // Another applet was selected.
+  virtual void deselect() {}
+  // Power cycle or reset: forget everything volatile (verified PINs, challenges, sessions).
+  virtual void reset_volatile() = 0;
+  // Persistent state. save() must be cheap and deterministic: the Card compares it after every
+  // command to decide whether the state file must be rewritten before the response leaves the card.
+  virtual json save() const = 0;
+  // Loads a saved section, or seeds from a profile section (fill in and generate what is missing).
+  virtual Status load(const json& section) = 0;
+  // Instruction the applet uses for "send remaining response data" besides ISO GET RESPONSE (C0).
+  virtual bool is_send_remaining(const CommandApdu& cmd) const { (void)cmd; return false; }
+};
+
+}  // namespace keydesk::card

@@ -1,0 +1,255 @@
+#include "card/card.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "card/state_file.h"
+#include "crypto/random.h"
+#include "iso7816/cplc.h"
+
+namespace keydesk::card {
+namespace sw = iso7816::sw;
+using iso7816::StatusWord;
+
+namespace {
+constexpr size_t kMaxChainedData = 65536;
+constexpr size_t kMaxResponseChunk = 256;
+
+bool is_get_response(const CommandApdu& c) { return c.ins == 0xC0 && (c.cla & 0xFC) == 0x00; }
+bool is_cplc_request(const CommandApdu& c) {
+  return (c.cla == 0x80 || c.cla == 0x00) && c.ins == 0xCA && c.p1 == 0x9F && c.p2 == 0x7F;
+}
+
+Bytes random_cplc() {
+  // Fabricator/type of a generic secure element, a random 4-byte IC serial and 2-byte batch,
+  // so every seeded token has its own CUID.
+  Bytes c = crypto::random_bytes(iso7816::kCplcLength);
+  c[0] = 0x47; c[1] = 0x90;  // IC fabricator
+  c[2] = 0x50; c[3] = 0x40;  // IC type
+  return c;
+}
+}  // namespace
+
+bool parse_version(const std::string& text, uint8_t out[3]) {
+  unsigned a = 0, b = 0, c = 0;
+  if (std::sscanf(text.c_str(), "%u.%u.%u", &a, &b, &c) != 3 || a > 255 || b > 255 || c > 255) return false;
+  out[0] = static_cast<uint8_t>(a);
+  out[1] = static_cast<uint8_t>(b);
+  out[2] = static_cast<uint8_t>(c);
+  return true;
+}
+
+Card::Card(std::string state_path) : state_path_(std::move(state_path)) {}
+
+Status Card::load(const json& doc) {
+  std::lock_guard lock(mu_);
+  try {
+    const json& card = doc.at("card");
+    auto& id = context_.identity;
+    auto atr = from_hex(card.at("atr").get<std::string>());
+    if (!atr || atr->size() < 2 || atr->size() > 33) return Error::make(ErrorKind::kMalformed, "card.atr");
+    id.atr = *atr;
+    const std::string cplc = card.value("cplc", "random");
+    if (cplc == "random") {
+      id.cplc = random_cplc();
+    } else {
+      auto raw = from_hex(cplc);
+      if (!raw || raw->size() != iso7816::kCplcLength) return Error::make(ErrorKind::kMalformed, "card.cplc");
+      id.cplc = *raw;
+    }
+    if (card.contains("serial") && card["serial"].is_number_unsigned()) {
+      id.serial = card["serial"].get<uint32_t>();
+    } else {
+      const Bytes r = crypto::random_bytes(4);
+      id.serial = 10000000 + read_be32(r) % 80000000;  // 8 digits, as printed on real keys
+    }
+    if (!parse_version(card.value("version", "5.4.3"), id.version))
+      return Error::make(ErrorKind::kMalformed, "card.version");
+    id.profile = card.value("profile", "");
+
+    const json security = doc.value("security", json::object());
+    if (security.contains("pin")) KD_TRY(context_.pin.load(security["pin"]));
+    if (security.contains("puk")) KD_TRY(context_.puk.load(security["puk"]));
+    const json policy = security.value("policy", json::object());
+    context_.policy.min_length = policy.value("min_length", uint8_t{6});
+    context_.policy.max_length = policy.value("max_length", uint8_t{8});
+    context_.policy.force_change = policy.value("force_change", false);
+    context_.policy.shared_with_fido = policy.value("shared_with_fido", false);
+
+    const json applets = doc.value("applets", json::object());
+    for (auto& a : applets_) {
+      const std::string key(a->name());
+      KD_TRY(a->load(applets.contains(key) ? applets[key] : json::object()));
+    }
+  } catch (const json::exception& e) {
+    return Error::make(ErrorKind::kMalformed, std::string("state document: ") + e.what());
+  }
+  selected_ = nullptr;
+  last_saved_.clear();
+  return persist_if_changed();
+}
+
+json Card::save() const {
+  const auto& id = context_.identity;
+  json doc;
+  doc["format"] = kStateFormat;
+  doc["card"] = {{"atr", to_hex(id.atr)},
+                 {"cplc", to_hex(id.cplc)},
+                 {"serial", id.serial},
+                 {"version", std::to_string(id.version[0]) + "." + std::to_string(id.version[1]) + "." +
+                                 std::to_string(id.version[2])},
+                 {"profile", id.profile}};
+  doc["security"] = {{"pin", context_.pin.save()},
+                     {"puk", context_.puk.save()},
+                     {"policy",
+                      {{"min_length", context_.policy.min_length},
+                       {"max_length", context_.policy.max_length},
+                       {"force_change", context_.policy.force_change},
+                       {"shared_with_fido", context_.policy.shared_with_fido}}}};
+  json applets = json::object();
+  for (const auto& a : applets_) applets[std::string(a->name())] = a->save();
+  doc["applets"] = std::move(applets);
+  return doc;
+}
+
+Status Card::persist_if_changed() {
+  json doc = save();
+  std::string text = doc.dump(1);
+  if (text == last_saved_) return {};
+  if (!state_path_.empty()) {
+    Status s = write_file_atomically(state_path_, text);
+    if (!s) {
+      // Roll the in-memory state back to what is on disk: a change that is not durable did not happen.
+      if (!last_saved_doc_.is_null()) {
+        const json applets = last_saved_doc_.value("applets", json::object());
+        for (auto& a : applets_) {
+          const std::string key(a->name());
+          (void)a->load(applets.contains(key) ? applets[key] : json::object());
+        }
+        const json security = last_saved_doc_.value("security", json::object());
+        if (security.contains("pin")) (void)context_.pin.load(security["pin"]);
+        if (security.contains("puk")) (void)context_.puk.load(security["puk"]);
+      }
+      return s;
+    }
+    ++persist_count_;
+  }
+  last_saved_ = std::move(text);
+  last_saved_doc_ = std::move(doc);
+  return {};
+}
+
+void Card::power_cycle() {
+  std::lock_guard lock(mu_);
+  for (auto& a : applets_) a->reset_volatile();
+  selected_ = nullptr;
+  chaining_ = false;
+  chain_ = {};
+  pending_.clear();
+  context_.powered_on_at = std::chrono::steady_clock::now();
+}
+
+Bytes Card::transmit(ByteView raw) {
+  std::lock_guard lock(mu_);
+  auto parsed = iso7816::parse_command(raw);
+  if (!parsed) {
+    pending_.clear();
+    chaining_ = false;
+    return ResponseApdu::status(StatusWord(static_cast<uint16_t>(parsed.error().code))).encode();
+  }
+  CommandApdu cmd = std::move(parsed).value();
+
+  // Response chaining: GET RESPONSE (or the applet's SEND REMAINING) serves pending data; anything
+  // else discards it.
+  const bool wants_more = is_get_response(cmd) || (selected_ && selected_->is_send_remaining(cmd));
+  if (wants_more) {
+    if (pending_.empty()) return ResponseApdu::status(sw::kConditionsNotSatisfied).encode();
+    ResponseApdu r{std::move(pending_), pending_sw_};
+    pending_.clear();
+    return finish(std::move(r), cmd.ne);
+  }
+  pending_.clear();
+
+  // Command chaining: accumulate data while CLA b5 is set; the final command is processed whole.
+  if (cmd.chained()) {
+    if (chaining_ && (chain_.ins != cmd.ins || chain_.p1 != cmd.p1 || chain_.p2 != cmd.p2)) {
+      chaining_ = false;
+      chain_ = {};
+      return ResponseApdu::status(sw::kLastCommandExpected).encode();
+    }
+    if (!chaining_) {
+      chain_ = cmd;
+      chain_.cla = static_cast<uint8_t>(cmd.cla & ~0x10);
+      chaining_ = true;
+    } else {
+      append(chain_.data, cmd.data);
+    }
+    if (chain_.data.size() > kMaxChainedData) {
+      chaining_ = false;
+      chain_ = {};
+      return ResponseApdu::status(sw::kWrongLength).encode();
+    }
+    return ResponseApdu::status(sw::kOk).encode();
+  }
+  if (chaining_) {
+    const bool continues = chain_.ins == cmd.ins && chain_.p1 == cmd.p1 && chain_.p2 == cmd.p2;
+    chaining_ = false;
+    if (!continues) {
+      chain_ = {};
+      return ResponseApdu::status(sw::kLastCommandExpected).encode();
+    }
+    append(chain_.data, cmd.data);
+    if (chain_.data.size() > kMaxChainedData) {
+      chain_ = {};
+      return ResponseApdu::status(sw::kWrongLength).encode();
+    }
+    chain_.ne = cmd.ne;
+    chain_.extended = chain_.extended || cmd.extended;
+    cmd = std::move(chain_);
+    chain_ = {};
+  }
+
+  ResponseApdu response = dispatch(cmd);
+  if (Status s = persist_if_changed(); !s) return ResponseApdu::status(sw::kMemoryFailure).encode();
+  return finish(std::move(response), cmd.ne);
+}
+
+Bytes Card::finish(ResponseApdu response, size_t ne) {
+  // An absent Le counts as 256: ykman and yubico-piv-tool never send Le but expect data.
+  const size_t limit = std::min(ne == 0 ? kMaxResponseChunk : ne, kMaxResponseChunk);
+  if (response.data.size() <= limit) return response.encode();
+  Bytes out(response.data.begin(), response.data.begin() + static_cast<std::ptrdiff_t>(limit));
+  pending_.assign(response.data.begin() + static_cast<std::ptrdiff_t>(limit), response.data.end());
+  pending_sw_ = response.sw;
+  const StatusWord more = sw::more_data(pending_.size());
+  out.push_back(more.sw1());
+  out.push_back(more.sw2());
+  return out;
+}
+
+ResponseApdu Card::dispatch(const CommandApdu& cmd) {
+  if ((cmd.cla & 0x80) == 0 && (cmd.cla & 0x0C) != 0) return ResponseApdu::status(sw::kClaNotSupported);
+  if (cmd.cla == 0xFF) return ResponseApdu::status(sw::kClaNotSupported);
+  if (cmd.ins == 0xA4 && cmd.p1 == 0x04 && (cmd.cla & 0x80) == 0) return select(cmd);
+  if (is_cplc_request(cmd)) return ResponseApdu::success(iso7816::encode_cplc_response(context_.identity.cplc));
+  if (!selected_) return ResponseApdu::status(sw::kInsNotSupported);
+  return selected_->process(cmd);
+}
+
+ResponseApdu Card::select(const CommandApdu& cmd) {
+  const Bytes& wanted = cmd.data;
+  if (wanted.size() < 5 || wanted.size() > 16) return ResponseApdu::status(sw::kFileNotFound);
+  for (auto& a : applets_) {
+    const ByteView aid = a->aid();
+    if (wanted.size() <= aid.size() && std::equal(wanted.begin(), wanted.end(), aid.begin())) {
+      if (selected_ && selected_ != a.get()) selected_->deselect();
+      selected_ = a.get();
+      ResponseApdu r = a->select(cmd);
+      if (cmd.p2 == 0x0C) r.data.clear();
+      return r;
+    }
+  }
+  return ResponseApdu::status(sw::kFileNotFound);
+}
+
+}  // namespace keydesk::card

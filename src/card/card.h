@@ -1,0 +1,76 @@
+// The simulated token: an AID dispatcher over applets, with ISO command chaining, 61xx response chaining,
+// card-level GET DATA (CPLC) and write-before-respond persistence.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "card/applet.h"
+#include "card/card_context.h"
+
+namespace keydesk::card {
+
+inline constexpr const char* kStateFormat = "keydesk-sim-state/1";
+
+class Card {
+ public:
+  // With an empty state path the card keeps its state in memory only (unit tests, benches).
+  explicit Card(std::string state_path = {});
+  Card(const Card&) = delete;
+  Card& operator=(const Card&) = delete;
+
+  // The applets' constructors receive the card's context; add them before load().
+  template <typename A, typename... Args>
+  A& emplace_applet(Args&&... args) {
+    auto a = std::make_unique<A>(context_, std::forward<Args>(args)...);
+    A& ref = *a;
+    applets_.push_back(std::move(a));
+    return ref;
+  }
+
+  // Loads a state document or seeds from a profile document (same shape; missing parts are
+  // generated), then writes the state file if a path was given.
+  Status load(const json& doc);
+  json save() const;
+
+  // One C-APDU in, one R-APDU out (data + SW). Thread-safe.
+  Bytes transmit(ByteView raw_command);
+  // Power off/on or warm reset: every applet forgets its volatile state, nothing is selected.
+  void power_cycle();
+
+  const Bytes& atr() const { return context_.identity.atr; }
+  CardContext& context() { return context_; }
+  const std::string& state_path() const { return state_path_; }
+  // Count of state-file writes (observable in tests and benches).
+  uint64_t persist_count() const { return persist_count_; }
+
+ private:
+  ResponseApdu dispatch(const CommandApdu& cmd);
+  ResponseApdu select(const CommandApdu& cmd);
+  Bytes finish(ResponseApdu response, size_t ne);
+  Status persist_if_changed();
+
+  std::string state_path_;
+  CardContext context_;
+  std::vector<std::unique_ptr<Applet>> applets_;
+  Applet* selected_ = nullptr;
+  // command chaining
+  bool chaining_ = false;
+  CommandApdu chain_;
+  // response chaining
+  Bytes pending_;
+  iso7816::StatusWord pending_sw_;
+  std::string last_saved_;
+  json last_saved_doc_;
+  uint64_t persist_count_ = 0;
+  std::mutex mu_;
+};
+
+
+
+// Parses "5.4.3".
+bool parse_version(const std::string& text, uint8_t out[3]);
+
+}  // namespace keydesk::card

@@ -57,7 +57,7 @@ Status Card::load(const json& doc) {
       if (!raw || raw->size() != iso7816::kCplcLength) return Error::make(ErrorKind::kMalformed, "card.cplc");
       id.cplc = *raw;
     }
-    if (card.contains("serial") && card["serial"].is_number_unsigned()) {
+    if (card.contains("serial") && card["serial"].is_number_integer()) {
       id.serial = card["serial"].get<uint32_t>();
     } else {
       const Bytes r = crypto::random_bytes(4);
@@ -147,6 +147,12 @@ void Card::power_cycle() {
   chain_ = {};
   pending_.clear();
   context_.powered_on_at = std::chrono::steady_clock::now();
+}
+
+Status Card::exclusive(const std::function<void()>& fn) {
+  std::lock_guard lock(mu_);
+  fn();
+  return persist_if_changed();
 }
 
 Bytes Card::transmit(ByteView raw) {

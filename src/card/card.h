@@ -2,6 +2,7 @@
 // card-level GET DATA (CPLC) and write-before-respond persistence.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,6 +38,9 @@ class Card {
 
   // One C-APDU in, one R-APDU out (data + SW). Thread-safe.
   Bytes transmit(ByteView raw_command);
+  // Runs `fn` under the card lock for interfaces that are not APDUs (CTAPHID) and persists any state change
+  // before returning. The caller sends its response only when the returned status is ok.
+  Status exclusive(const std::function<void()>& fn);
   // Power off/on or warm reset: every applet forgets its volatile state, nothing is selected.
   void power_cycle();
 

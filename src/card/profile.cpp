@@ -1,0 +1,62 @@
+#include "card/profile.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "card/state_file.h"
+
+namespace keydesk::card {
+namespace fs = std::filesystem;
+
+std::vector<std::string> profile_search_path(const std::vector<std::string>& defaults) {
+  std::vector<std::string> out;
+  if (const char* env = std::getenv("KEYDESK_PROFILE_DIR"); env && *env) out.emplace_back(env);
+  out.insert(out.end(), defaults.begin(), defaults.end());
+  return out;
+}
+
+Result<nlohmann::json> load_profile(const std::string& name, const std::vector<std::string>& search_path) {
+  if (name.empty() || name.find('/') != std::string::npos || name.find("..") != std::string::npos)
+    return Error::make(ErrorKind::kUsage, "invalid profile name '" + name + "'");
+  for (const auto& dir : search_path) {
+    const fs::path base = fs::path(dir) / name;
+    if (!fs::is_regular_file(base / "card.json")) continue;
+    auto card = read_json_file((base / "card.json").string());
+    if (!card) return card.error();
+    nlohmann::json doc = *card;
+    doc["card"]["profile"] = name;
+    doc["applets"] = nlohmann::json::object();
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(base))
+      if (entry.path().extension() == ".json" && entry.path().filename() != "card.json") files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      auto section = read_json_file(f.string());
+      if (!section) return section.error();
+      doc["applets"][f.stem().string()] = *section;
+    }
+    return doc;
+  }
+  return Error::make(ErrorKind::kNotFound, "profile '" + name + "' not found (available: " + [&] {
+    std::string s;
+    for (const auto& p : list_profiles(search_path)) s += (s.empty() ? "" : ", ") + p;
+    return s.empty() ? std::string("none") : s;
+  }() + ")");
+}
+
+std::vector<std::string> list_profiles(const std::vector<std::string>& search_path) {
+  std::vector<std::string> out;
+  for (const auto& dir : search_path) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.is_directory() && fs::is_regular_file(entry.path() / "card.json")) {
+        const std::string n = entry.path().filename().string();
+        if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+      }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace keydesk::card

@@ -14,6 +14,8 @@ PACKAGES=(
   pcscd vsmartcard-vpcd util-linux procps
   # third-party clients the tests hold keydesk to
   yubico-piv-tool yubikey-manager opensc opensc-pkcs11 oathtool python3-fido2 python3-pyscard openssl
+  # validates `keydesk --json` output against docs/cli-json-schema.json in the integration tests
+  python3-jsonschema
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

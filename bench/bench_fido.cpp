@@ -1,0 +1,105 @@
+// In-process throughput of the simulated authenticator: makeCredential, getAssertion and a clientPIN
+// token round trip (key agreement + getPinUvAuthToken), next to a raw OpenSSL ECDSA P-256 signature as
+// the yardstick (every makeCredential signs twice, every getAssertion once).
+#include <benchmark/benchmark.h>
+
+#include "crypto/digest.h"
+#include "crypto/ec_key.h"
+#include "fido/authenticator.h"
+#include "fido/cose.h"
+
+namespace {
+using namespace keydesk;
+using namespace keydesk::fido;
+
+Bytes request(CtapCommand command, const cbor::Value& params) {
+  Bytes r{static_cast<uint8_t>(command)};
+  append(r, cbor::encode(params));
+  return r;
+}
+
+const Bytes kClientDataHash(32, 0x42);
+
+Bytes make_credential_request(bool rk) {
+  return request(CtapCommand::kMakeCredential,
+                 cbor::Map{{1, kClientDataHash},
+                           {2, cbor::Map{{"id", "bench.example"}}},
+                           {3, cbor::Map{{"id", Bytes{1}}}},
+                           {4, cbor::Array{cbor::Map{{"alg", -7}, {"type", "public-key"}}}},
+                           {7, cbor::Map{{"rk", rk}}}});
+}
+
+void BM_MakeCredential(benchmark::State& state) {
+  card::CardContext context;
+  Authenticator a(context);
+  if (!a.load(nlohmann::json::object()).ok()) state.SkipWithError("load");
+  const Bytes req = make_credential_request(false);
+  for (auto _ : state) benchmark::DoNotOptimize(a.handle(req));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MakeCredential);
+
+void BM_GetAssertion(benchmark::State& state) {
+  card::CardContext context;
+  Authenticator a(context);
+  if (!a.load(nlohmann::json::object()).ok() || a.handle(make_credential_request(true)).at(0) != 0)
+    state.SkipWithError("setup");
+  const Bytes req =
+      request(CtapCommand::kGetAssertion, cbor::Map{{1, "bench.example"}, {2, kClientDataHash}});
+  for (auto _ : state) benchmark::DoNotOptimize(a.handle(req));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_GetAssertion);
+
+// Platform side included: getKeyAgreement, ECDH, encrypt pinHashEnc, token request, decrypt the token.
+void BM_ClientPinTokenRoundTrip(benchmark::State& state) {
+  card::CardContext context;
+  Authenticator a(context);
+  if (!a.load(nlohmann::json::object()).ok()) state.SkipWithError("load");
+  const auto platform = crypto::EcKey::generate(crypto::Curve::kP256);
+  const cbor::Value platform_cose = cose_ec2_key(platform.public_point(), kCoseAlgEcdhEsHkdf256);
+  auto shared_with_authenticator = [&] {
+    const Bytes ka = a.handle(request(CtapCommand::kClientPin, cbor::Map{{1, 2}, {2, 2}}));
+    cbor::Value body;
+    (void)cbor::decode(ByteView(ka).subspan(1), body);
+    return *shared_secret(PinProtocol::kTwo, platform, *point_from_cose(*body.find(1)));
+  };
+  Bytes pin = bytes_of("123456");
+  pin.resize(64, 0);
+  {
+    const Bytes shared = shared_with_authenticator();
+    const Bytes enc = *pin_encrypt(PinProtocol::kTwo, shared, pin);
+    a.handle(request(CtapCommand::kClientPin, cbor::Map{{1, 2},
+                                                        {2, 3},
+                                                        {3, platform_cose},
+                                                        {4, pin_authenticate(PinProtocol::kTwo, shared, enc)},
+                                                        {5, enc}}));
+  }
+  Bytes pin_hash = crypto::hash(crypto::HashAlg::kSha256, bytes_of("123456"));
+  pin_hash.resize(16);
+  for (auto _ : state) {
+    const Bytes shared = shared_with_authenticator();
+    const Bytes response = a.handle(
+        request(CtapCommand::kClientPin, cbor::Map{{1, 2},
+                                                   {2, 9},
+                                                   {3, platform_cose},
+                                                   {6, *pin_encrypt(PinProtocol::kTwo, shared, pin_hash)},
+                                                   {9, 1}}));
+    if (response.at(0) != 0) state.SkipWithError("token refused");
+    benchmark::DoNotOptimize(response);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ClientPinTokenRoundTrip);
+
+void BM_OpensslEcdsaP256Sign(benchmark::State& state) {
+  const auto key = crypto::EcKey::generate(crypto::Curve::kP256);
+  const Bytes digest(32, 0x42);
+  for (auto _ : state) benchmark::DoNotOptimize(key.sign_digest(digest));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_OpensslEcdsaP256Sign);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,175 @@
+#include "cli/command_table.h"
+
+#include <array>
+
+#include "cli/handlers.h"
+
+namespace keydesk::cli {
+namespace {
+
+constexpr std::array<OptionSpec, 11> kOptions{{
+    // global
+    {"token", 't', ArgKind::kValue, "token index as token-info prints it"},
+    {"reader", 0, ArgKind::kValue, "PC/SC reader name (case-insensitive substring)"},
+    {"json", 0, ArgKind::kFlag, "JSON output (docs/cli-json-schema.json)"},
+    {"verbose", 'v', ArgKind::kFlag, "trace every APDU and CTAP command, secrets masked"},
+    // per command
+    {"pin", 'p', ArgKind::kSecret, "the PIN (FIDO PIN for fido-* commands)"},
+    {"new-pin", 'n', ArgKind::kSecret, "the new PIN"},
+    {"puk", 0, ArgKind::kSecret, "the PUK"},
+    {"force", 0, ArgKind::kFlag, "attempt even when few retries are left (never repeats)"},
+    {"confirm-cuid", 0, ArgKind::kValue, "the token's CUID, to confirm a destructive command"},
+    {"symptom", 0, ArgKind::kValue, "windows-logon | vpn | otp | passkey | unknown"},
+    {"profile", 0, ArgKind::kValue, "demo: simulated token profile (default case-study)"},
+}};
+constexpr size_t kGlobalOptions = 4;
+
+const std::array<CommandSpec, 17> kCommands{{
+    {"token-info",
+     Effect::kReadOnly,
+     "list connected tokens with their index, reader and ATR",
+     {},
+     "",
+     run_token_info},
+    {"token-cuid", Effect::kReadOnly, "the token's CUID (card unique identifier)", {}, "", run_token_cuid},
+    {"aca-props-get",
+     Effect::kReadOnly,
+     "PIN/PUK counters, PUK and XAUTH state, PIN policy",
+     {},
+     "",
+     run_aca_props_get},
+    {"pin-verify",
+     Effect::kSpendsRetry,
+     "try a PIN once; prints the status word and the retries before/after",
+     {"pin", "force"},
+     "",
+     run_pin_verify},
+    {"pin-change",
+     Effect::kSpendsRetry,
+     "change the PIN (the current PIN is one attempt)",
+     {"pin", "new-pin", "force"},
+     "",
+     run_pin_change},
+    {"puk-put",
+     Effect::kSpendsRetry,
+     "set the PUK (needs the PIN: one attempt)",
+     {"pin", "puk", "force"},
+     "",
+     run_puk_put},
+    {"pin-reset-tries",
+     Effect::kSpendsRetry,
+     "unblock the PIN with the PUK and set a new PIN (one PUK attempt)",
+     {"puk", "new-pin", "force"},
+     "",
+     run_pin_reset_tries},
+    {"otp-props-get",
+     Effect::kReadOnly,
+     "OATH credentials with counters, periods and access rules",
+     {},
+     "",
+     run_otp_props_get},
+    {"fido-props-get",
+     Effect::kReadOnly,
+     "FIDO getInfo: versions, AAGUID, options, PIN retries, free slots",
+     {},
+     "",
+     run_fido_props_get},
+    {"fido-cred-list",
+     Effect::kSpendsRetry,
+     "list passkeys (needs the FIDO PIN: one attempt)",
+     {"pin", "force"},
+     "",
+     run_fido_cred_list},
+    {"fido-pin-change",
+     Effect::kSpendsRetry,
+     "set the FIDO PIN, or change it (one attempt)",
+     {"pin", "new-pin", "force"},
+     "",
+     run_fido_pin_change},
+    {"fido-token-reset",
+     Effect::kDestroysData,
+     "reset the FIDO applet: wipes every passkey",
+     {"confirm-cuid"},
+     "",
+     run_fido_token_reset},
+    {"token-new",
+     Effect::kDestroysData,
+     "wipe the card applets for reprovisioning",
+     {"confirm-cuid"},
+     "",
+     run_token_new},
+    {"token-reset",
+     Effect::kDestroysData,
+     "wipe the card applets back to factory state",
+     {"confirm-cuid"},
+     "",
+     run_token_reset},
+    {"diagnose",
+     Effect::kReadOnly,
+     "the read-only runbook: findings, evidence, next safe step",
+     {"symptom"},
+     "",
+     run_diagnose},
+    {"explain",
+     Effect::kLocal,
+     "what a status word or CTAP code means (63C5, 6983, 0x35, ...)",
+     {},
+     "CODE...",
+     run_explain},
+    {"demo",
+     Effect::kLocal,
+     "diagnose a simulated case-study token (starts pcscd and keydesk-sim as needed)",
+     {"profile"},
+     "",
+     run_demo},
+}};
+
+}  // namespace
+
+const char* effect_name(Effect e) {
+  switch (e) {
+    case Effect::kLocal:
+      return "no token";
+    case Effect::kReadOnly:
+      return "read-only";
+    case Effect::kSpendsRetry:
+      return "may spend a retry";
+    case Effect::kDestroysData:
+      return "DESTROYS DATA";
+  }
+  return "";
+}
+
+std::span<const CommandSpec> commands() {
+  return kCommands;
+}
+
+const CommandSpec* find_command(std::string_view name) {
+  for (const auto& c : kCommands)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+std::span<const OptionSpec> options() {
+  return kOptions;
+}
+
+const OptionSpec* find_option(std::string_view long_name) {
+  for (const auto& o : kOptions)
+    if (o.long_name == long_name) return &o;
+  return nullptr;
+}
+
+const OptionSpec* find_short_option(char short_name) {
+  for (const auto& o : kOptions)
+    if (o.short_name == short_name) return &o;
+  return nullptr;
+}
+
+bool is_global_option(std::string_view long_name) {
+  for (size_t i = 0; i < kGlobalOptions; ++i)
+    if (kOptions[i].long_name == long_name) return true;
+  return false;
+}
+
+}  // namespace keydesk::cli

@@ -1,0 +1,27 @@
+// The command handlers the command table points to; each parses nothing itself beyond its options, calls
+// the runbook, and fills an Output.
+#pragma once
+
+#include "cli/command_table.h"
+
+namespace keydesk::cli {
+
+Result<CommandResult> run_explain(Context& ctx);
+Result<CommandResult> run_demo(Context& ctx);
+Result<CommandResult> run_token_info(Context& ctx);
+Result<CommandResult> run_token_cuid(Context& ctx);
+Result<CommandResult> run_aca_props_get(Context& ctx);
+Result<CommandResult> run_pin_verify(Context& ctx);
+Result<CommandResult> run_pin_change(Context& ctx);
+Result<CommandResult> run_puk_put(Context& ctx);
+Result<CommandResult> run_pin_reset_tries(Context& ctx);
+Result<CommandResult> run_otp_props_get(Context& ctx);
+Result<CommandResult> run_fido_props_get(Context& ctx);
+Result<CommandResult> run_fido_cred_list(Context& ctx);
+Result<CommandResult> run_fido_pin_change(Context& ctx);
+Result<CommandResult> run_fido_token_reset(Context& ctx);
+Result<CommandResult> run_token_new(Context& ctx);
+Result<CommandResult> run_token_reset(Context& ctx);
+Result<CommandResult> run_diagnose(Context& ctx);
+
+}  // namespace keydesk::cli

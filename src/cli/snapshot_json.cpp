@@ -1,0 +1,90 @@
+#include "cli/snapshot_json.h"
+
+#include "core/error.h"
+
+namespace keydesk::cli {
+namespace {
+
+template <typename T>
+ojson or_null(const std::optional<T>& v) {
+  return v ? ojson(*v) : ojson(nullptr);
+}
+
+}  // namespace
+
+ojson access_control_json(const runbook::AccessControl& a) {
+  ojson j;
+  j["Source"] = a.source;
+  j["CurrentPinTryCounter"] = or_null(a.pin_remaining);
+  j["MaxPinTryCounter"] = or_null(a.pin_max);
+  j["CurrentPinUnlockCounter"] = or_null(a.puk_remaining);
+  j["MaxPinUnlockCounter"] = or_null(a.puk_max);
+  j["PUKInitialized"] = or_null(a.puk_initialized);
+  j["XAUTHKeysInitializedStatus"] = or_null(a.xauth_initialized);
+  j["XAUTHChallengeType"] = or_null(a.xauth_challenge_type);
+  j["MinPinLength"] = or_null(a.min_pin_length);
+  j["MaxPinLength"] = or_null(a.max_pin_length);
+  j["PINSharedWithFIDO"] = or_null(a.pin_shared_with_fido);
+  j["ForcePinChange"] = or_null(a.force_pin_change);
+  j["PinIsDefault"] = or_null(a.pin_is_default);
+  j["Unknown"] = ojson::object();
+  for (const auto& [name, why] : a.unknown) j["Unknown"][name] = why;
+  return j;
+}
+
+ojson oath_json(const runbook::OathState& oath) {
+  ojson j;
+  j["PropertiesAvailable"] = oath.properties_available;
+  auto& list = j["Credentials"] = ojson::array();
+  for (const auto& c : oath.credentials) {
+    ojson e;
+    e["FriendlyName"] = c.name;
+    e["Type"] = c.type;
+    e["Algorithm"] = c.algorithm;
+    e["Digits"] = or_null(c.digits);
+    if (c.type == "HOTP")
+      e["Counter"] = or_null(c.counter);
+    else
+      e["Period"] = or_null(c.period);
+    e["ContactUsageACR"] = or_null(c.contact_acr);
+    e["ContactlessUsageACR"] = or_null(c.contactless_acr);
+    list.push_back(std::move(e));
+  }
+  return j;
+}
+
+ojson fido_json(const runbook::FidoState& f) {
+  ojson j;
+  j["Reachable"] = f.reachable;
+  if (!f.reachable) {
+    j["UnreachableReason"] = f.unreachable_reason;
+    return j;
+  }
+  j["Transport"] = f.transport;
+  j["Versions"] = f.versions;
+  j["AAGUID"] = f.aaguid;
+  j["Options"] = ojson::object();
+  for (const auto& [name, value] : f.options) j["Options"][name] = value;
+  // Retries exist only where a PIN is set (with no PIN the counter is the untouched maximum).
+  if (f.client_pin() == true) j["PinRetries"] = or_null(f.pin_retries);
+  if (f.power_cycle_required) j["PowerCycleRequired"] = *f.power_cycle_required;
+  j["RemainingDiscoverableCredentials"] = or_null(f.remaining_discoverable_credentials);
+  j["MinPinLength"] = or_null(f.min_pin_length);
+  j["AttestationCertificateSubject"] =
+      f.attestation_subject.empty() ? ojson(nullptr) : ojson(f.attestation_subject);
+  if (f.pin_probe_status) j["PinProbeStatus"] = keydesk::ctap_name(*f.pin_probe_status);
+  return j;
+}
+
+ojson findings_json(const std::vector<runbook::Finding>& findings) {
+  ojson list = ojson::array();
+  for (const auto& f : findings)
+    list.push_back({{"id", f.id},
+                    {"severity", runbook::severity_name(f.severity)},
+                    {"summary", f.summary},
+                    {"evidence", f.evidence},
+                    {"next_step", f.next_step}});
+  return list;
+}
+
+}  // namespace keydesk::cli

@@ -1,0 +1,30 @@
+// Packed batch attestation (WebAuthn section 8.2): a per-profile attestation key and certificate,
+// generated when the token is seeded (unless the profile brings them) and kept in the state file.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "crypto/ec_key.h"
+#include "fido/cbor.h"
+
+namespace keydesk::fido {
+
+class BatchAttestation {
+ public:
+  // attStmt {alg: -7, sig: ECDSA(authData || clientDataHash), x5c: [certificate]}.
+  Result<cbor::Value> packed_statement(ByteView auth_data, ByteView client_data_hash) const;
+  const Bytes& certificate() const { return certificate_; }
+
+  nlohmann::json save() const;
+  // Loads {key, certificate}, or generates both for `aaguid` with the profile's `subject`.
+  Status load(const nlohmann::json& section, ByteView aaguid);
+
+ private:
+  std::optional<crypto::EcKey> key_;
+  Bytes certificate_;
+};
+
+}  // namespace keydesk::fido

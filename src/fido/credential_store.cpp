@@ -1,0 +1,147 @@
+#include "fido/credential_store.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "crypto/digest.h"
+#include "crypto/random.h"
+
+namespace keydesk::fido {
+namespace {
+constexpr size_t kNonceSize = 32;
+constexpr size_t kTagSize = CredentialStore::kCredentialIdSize - kNonceSize;
+constexpr size_t kMasterSecretSize = 32;
+constexpr size_t kMaxCapacity = 100;
+
+nlohmann::json user_json(const UserEntity& u) {
+  return {{"id", to_hex(u.id)}, {"name", u.name}, {"display_name", u.display_name}};
+}
+}  // namespace
+
+Bytes CredentialStore::derive(std::string_view label, ByteView data) const {
+  Bytes message(label.begin(), label.end());
+  append(message, data);
+  return crypto::hmac(crypto::HashAlg::kSha256, master_secret_, message);
+}
+
+Bytes CredentialStore::new_credential_id(ByteView rp_id_hash) const {
+  for (;;) {
+    Bytes id = crypto::random_bytes(kNonceSize);
+    // A derived scalar at or above the group order (probability ~2^-32) cannot be a key: draw again.
+    Bytes scalar = derive("key", id);
+    const bool usable = crypto::EcKey::from_scalar(crypto::Curve::kP256, scalar).ok();
+    wipe(scalar);
+    if (!usable) continue;
+    Bytes bound = id;
+    append(bound, rp_id_hash);
+    Bytes tag = derive("id", bound);
+    id.insert(id.end(), tag.begin(), tag.begin() + kTagSize);
+    return id;
+  }
+}
+
+bool CredentialStore::owns(ByteView id, ByteView rp_id_hash) const {
+  if (id.size() != kCredentialIdSize) return false;
+  Bytes bound(id.begin(), id.begin() + kNonceSize);
+  append(bound, rp_id_hash);
+  const Bytes tag = derive("id", bound);
+  return equal_ct(ByteView(tag).first(kTagSize), id.subspan(kNonceSize));
+}
+
+crypto::EcKey CredentialStore::key_for(ByteView id) const {
+  Bytes scalar = derive("key", id.first(kNonceSize));
+  auto key = crypto::EcKey::from_scalar(crypto::Curve::kP256, scalar);
+  wipe(scalar);
+  if (!key) std::abort();  // new_credential_id() only hands out IDs whose scalar is a valid key
+  return std::move(key).value();
+}
+
+std::vector<const DiscoverableCredential*> CredentialStore::for_rp(std::string_view rp_id) const {
+  std::vector<const DiscoverableCredential*> out;
+  for (auto it = discoverable_.rbegin(); it != discoverable_.rend(); ++it)
+    if (it->rp_id == rp_id) out.push_back(&*it);
+  return out;
+}
+
+const DiscoverableCredential* CredentialStore::find(ByteView id) const {
+  for (const auto& c : discoverable_)
+    if (std::equal(c.id.begin(), c.id.end(), id.begin(), id.end())) return &c;
+  return nullptr;
+}
+
+bool CredentialStore::store(DiscoverableCredential credential) {
+  auto same = std::find_if(discoverable_.begin(), discoverable_.end(), [&](const DiscoverableCredential& c) {
+    return c.rp_id == credential.rp_id && c.user.id == credential.user.id;
+  });
+  if (same != discoverable_.end()) discoverable_.erase(same);
+  if (discoverable_.size() >= capacity_) return false;
+  discoverable_.push_back(std::move(credential));
+  return true;
+}
+
+bool CredentialStore::remove(ByteView id) {
+  const auto before = discoverable_.size();
+  std::erase_if(discoverable_, [&](const DiscoverableCredential& c) {
+    return std::equal(c.id.begin(), c.id.end(), id.begin(), id.end());
+  });
+  return discoverable_.size() != before;
+}
+
+bool CredentialStore::update_user(ByteView id, const UserEntity& user) {
+  for (auto& c : discoverable_)
+    if (std::equal(c.id.begin(), c.id.end(), id.begin(), id.end())) {
+      c.user.name = user.name;
+      c.user.display_name = user.display_name;
+      return true;
+    }
+  return false;
+}
+
+void CredentialStore::clear() {
+  wipe(master_secret_);
+  master_secret_ = crypto::random_bytes(kMasterSecretSize);
+  discoverable_.clear();
+  sign_count_ = 0;
+}
+
+nlohmann::json CredentialStore::save() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& c : discoverable_)
+    list.push_back(
+        {{"id", to_hex(c.id)}, {"rp_id", c.rp_id}, {"rp_name", c.rp_name}, {"user", user_json(c.user)}});
+  return {{"master_secret", to_hex(master_secret_)},
+          {"max_discoverable_credentials", capacity_},
+          {"sign_count", sign_count_},
+          {"discoverable", std::move(list)}};
+}
+
+Status CredentialStore::load(const nlohmann::json& j) {
+  capacity_ = j.value("max_discoverable_credentials", size_t{25});
+  if (capacity_ > kMaxCapacity)
+    return Error::make(ErrorKind::kMalformed, "fido.max_discoverable_credentials");
+  sign_count_ = j.value("sign_count", uint32_t{0});
+  if (j.contains("master_secret")) {
+    auto secret = from_hex(j["master_secret"].get<std::string>());
+    if (!secret || secret->size() != kMasterSecretSize)
+      return Error::make(ErrorKind::kMalformed, "fido.master_secret");
+    master_secret_ = *secret;
+  } else {
+    master_secret_ = crypto::random_bytes(kMasterSecretSize);
+  }
+  discoverable_.clear();
+  for (const auto& c : j.value("discoverable", nlohmann::json::array())) {
+    auto id = from_hex(c.at("id").get<std::string>());
+    const auto& u = c.at("user");
+    auto user_id = from_hex(u.at("id").get<std::string>());
+    if (!id || !user_id) return Error::make(ErrorKind::kMalformed, "fido.discoverable");
+    discoverable_.push_back({*id,
+                             c.at("rp_id").get<std::string>(),
+                             c.value("rp_name", ""),
+                             {*user_id, u.value("name", ""), u.value("display_name", "")}});
+  }
+  if (discoverable_.size() > capacity_)
+    return Error::make(ErrorKind::kMalformed, "fido.discoverable: over capacity");
+  return {};
+}
+
+}  // namespace keydesk::fido

@@ -1,0 +1,21 @@
+// authenticatorReset (CTAP 2.1 section 6.6) and authenticatorSelection (section 6.9).
+#include "fido/authenticator.h"
+
+namespace keydesk::fido {
+
+Reply Authenticator::reset() {
+  if (std::chrono::steady_clock::now() - context_.powered_on_at > kResetWindow)
+    return CtapStatus::kNotAllowed;
+  if (!context_.presence.request()) return CtapStatus::kOperationDenied;
+  pin_.clear();
+  credentials_.clear();
+  ep_enabled_ = false;
+  reset_volatile();
+  return CtapStatus::kOk;
+}
+
+Reply Authenticator::selection() {
+  return context_.presence.request() ? Reply(CtapStatus::kOk) : Reply(CtapStatus::kOperationDenied);
+}
+
+}  // namespace keydesk::fido

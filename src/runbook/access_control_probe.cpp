@@ -1,0 +1,58 @@
+#include "runbook/access_control_probe.h"
+
+#include "host/aca_session.h"
+#include "runbook/piv_access_probe.h"
+
+namespace keydesk::runbook {
+namespace {
+
+const char* challenge_type_name(host::XauthChallengeType t) {
+  switch (t) {
+    case host::XauthChallengeType::kNone:
+      return "None";
+    case host::XauthChallengeType::kStatic:
+      return "Static";
+    case host::XauthChallengeType::kDynamic:
+      return "Dynamic";
+  }
+  return "None";
+}
+
+AccessControl from_aca(const host::AcaProperties& p) {
+  AccessControl a;
+  a.source = "ACA";
+  a.pin_remaining = p.pin_tries;
+  a.pin_max = p.pin_max_tries;
+  a.puk_initialized = p.puk_initialized;
+  if (p.puk_initialized) {
+    a.puk_remaining = p.puk_tries;
+    a.puk_max = p.puk_max_tries;
+  } else {
+    a.unknown["CurrentPinUnlockCounter"] = "no PUK is set on this token";
+    a.unknown["MaxPinUnlockCounter"] = "no PUK is set on this token";
+  }
+  a.xauth_initialized = p.xauth_initialized;
+  a.xauth_challenge_type = challenge_type_name(p.xauth_challenge_type);
+  a.min_pin_length = p.min_pin_length;
+  a.max_pin_length = p.max_pin_length;
+  a.pin_shared_with_fido = p.pin_shared_with_fido;
+  a.force_pin_change = p.force_pin_change;
+  a.pin_is_default = p.pin_is_initial;
+  return a;
+}
+
+}  // namespace
+
+Result<AccessControl> read_access_control(host::ApduConnection& connection) {
+  host::AcaSession aca(connection);
+  if (auto selected = aca.select(); selected.ok()) {
+    auto props = aca.properties();
+    if (!props) return props.error();
+    return from_aca(*props);
+  } else if (selected.error().kind != ErrorKind::kNotSupported) {
+    return selected.error();
+  }
+  return read_piv_access_control(connection);
+}
+
+}  // namespace keydesk::runbook

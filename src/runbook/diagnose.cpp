@@ -1,0 +1,33 @@
+#include "runbook/diagnose.h"
+
+#include "runbook/access_control_probe.h"
+#include "runbook/identity_probe.h"
+#include "runbook/oath_probe.h"
+
+namespace keydesk::runbook {
+
+TokenSnapshot take_snapshot(TokenIdentity identity, int tokens_present, host::ApduConnection* card,
+                            FidoStateReader* fido) {
+  TokenSnapshot s;
+  s.identity = std::move(identity);
+  s.tokens_present = tokens_present;
+  if (card) {
+    if (auto cuid = read_cuid(*card))
+      s.identity.cuid = *cuid;
+    else
+      s.probe_errors["cuid"] = describe(cuid.error());
+    if (auto access = read_access_control(*card))
+      s.access = std::move(access).value();
+    else
+      s.probe_errors["access-control"] = describe(access.error());
+    if (auto oath = read_oath(*card))
+      s.oath = std::move(oath).value();
+    else
+      s.probe_errors["oath"] = describe(oath.error());
+    s.apdus_sent = card->apdu_count();
+  }
+  if (fido) s.fido = fido->read();
+  return s;
+}
+
+}  // namespace keydesk::runbook

@@ -1,0 +1,188 @@
+#include "runbook/findings.h"
+
+#include <array>
+#include <utility>
+
+#include "runbook/retry_interlock.h"
+
+namespace keydesk::runbook {
+namespace {
+
+std::string counter_text(std::optional<int> remaining, std::optional<int> max) {
+  if (!remaining) return "unknown";
+  return std::to_string(*remaining) + (max ? " of " + std::to_string(*max) : "");
+}
+
+void access_findings(const AccessControl& a, std::vector<Finding>& out) {
+  const std::string pin = "PIN retries " + counter_text(a.pin_remaining, a.pin_max) + " (" + a.source + ")";
+  if (a.pin_blocked()) {
+    out.push_back(
+        {"pin-blocked", Severity::kCritical, "The smart card PIN is blocked", pin,
+         a.has_unblock_path()
+             ? "unblock without losing data: pin-reset-tries with the PUK, or the help desk's XAUTH "
+               "challenge-response"
+             : "no PUK or XAUTH path: only token-reset (destructive, see what survives) remains"});
+  } else if (a.pin_remaining && a.pin_max && *a.pin_remaining == *a.pin_max) {
+    out.push_back({"pin-not-locked", Severity::kInfo, "The smart card PIN is not locked: no failed attempts",
+                   pin,
+                   "the user is most likely typing a wrong PIN against a healthy counter; find the PIN in "
+                   "the provisioning records (a default?) before any attempt"});
+  } else if (a.pin_remaining && *a.pin_remaining <= attempt_floor(a.has_unblock_path())) {
+    out.push_back({"pin-low-retries", Severity::kWarning, "Few smart card PIN retries are left", pin,
+                   "stop guessing: keydesk refuses further attempts unless --force; use the records or the "
+                   "PUK/XAUTH path"});
+  }
+  if (a.pin_is_default == true)
+    out.push_back({"pin-default", Severity::kWarning, "The smart card PIN is still the factory default",
+                   a.source + " reports the PIN unchanged from its initial value (read, not tried)",
+                   "have the user change it (pin-change); a default PIN is no PIN"});
+  if (a.puk_initialized == false)
+    out.push_back({"puk-not-initialized", Severity::kWarning, "No PUK is set on this token",
+                   "PUKInitialized = false",
+                   "a provisioning gap: set one with puk-put and record it against the CUID, so a lockout "
+                   "is not a reprovision"});
+  else if (a.puk_remaining == 0)
+    out.push_back({"puk-blocked", Severity::kCritical, "The PUK is blocked",
+                   "PUK retries " + counter_text(a.puk_remaining, a.puk_max),
+                   a.xauth_initialized == true ? "use the XAUTH challenge-response to unblock the PIN"
+                                               : "only a destructive reset remains if the PIN blocks"});
+  if (a.force_pin_change == true)
+    out.push_back({"force-pin-change-pending", Severity::kInfo, "The token requires a PIN change before use",
+                   "ForcePinChange = true (PIN-protected operations answer 6985 until changed)",
+                   "change the PIN with pin-change; the old PIN still verifies"});
+  if (a.xauth_initialized == true)
+    out.push_back(
+        {"xauth-unblock-available", Severity::kInfo, "An external-authentication (XAUTH) key is configured",
+         "XAUTHKeysInitializedStatus = true, challenge type " + a.xauth_challenge_type.value_or("unknown"),
+         "if the PIN ever blocks, the help desk can unblock it by challenge-response without data "
+         "loss"});
+}
+
+void oath_findings(const OathState& oath, std::vector<Finding>& out) {
+  for (const auto& c : oath.credentials) {
+    if (c.type == "HOTP" && c.counter && *c.counter >= kSuspiciousHotpCounter)
+      out.push_back({"hotp-counter-suspicious", Severity::kWarning,
+                     "HOTP counter of \"" + c.name + "\" is implausibly high",
+                     "counter " + std::to_string(*c.counter) + " (nobody taps that often)",
+                     "a seeded or misread value: compare with the validation server's counter and resync "
+                     "there; this is not a lockout"});
+  }
+}
+
+void fido_findings(const FidoState& f, std::vector<Finding>& out) {
+  if (!f.reachable) {
+    out.push_back({"fido-unreachable", Severity::kWarning, "The FIDO applet could not be reached",
+                   f.unreachable_reason,
+                   "FIDO needs its own interface (USB HID): plug the key in directly (not through a hub "
+                   "that exposes only CCID) and make /dev/hidraw* readable (udev rule, or run elevated)"});
+    return;
+  }
+  const auto client_pin = f.client_pin();
+  if (client_pin == false) {
+    std::string evidence = "getInfo options.clientPin = false";
+    if (f.pin_probe_status == 0x35)
+      evidence += "; the PIN probe answered CTAP2_ERR_PIN_NOT_SET (0x35), no retry spent";
+    out.push_back(
+        {"fido-pin-not-set", Severity::kInfo, "No FIDO PIN is set", evidence,
+         "nothing FIDO is locked; FIDO is unused or uses touch only. A FIDO PIN is separate from the "
+         "smart card PIN"});
+  } else if (f.pin_retries == 0) {
+    out.push_back({"fido-pin-blocked", Severity::kCritical, "The FIDO PIN is blocked (no retries left)",
+                   "getPINRetries = 0 (CTAP2_ERR_PIN_BLOCKED, 0x32)",
+                   "FIDO has no PUK: fido-token-reset wipes every passkey and is the only way back"});
+  } else if (f.power_cycle_required == true) {
+    out.push_back({"fido-pin-auth-blocked", Severity::kWarning,
+                   "Three wrong FIDO PINs in a row: attempts paused until the key is re-inserted",
+                   "getPINRetries powerCycleState = true, " + std::to_string(f.pin_retries.value_or(-1)) +
+                       " retries left (CTAP2_ERR_PIN_AUTH_BLOCKED, 0x34 - not a lockout)",
+                   "unplug and re-insert the key; the retries are kept"});
+  }
+  // No credential can exist without a PIN; with a PIN, count them only where the token tells (rk slots).
+  if (client_pin == false)
+    out.push_back({"fido-no-credentials", Severity::kInfo, "No passkeys are stored on the key",
+                   "no FIDO PIN, so no discoverable credential can exist" +
+                       (f.remaining_discoverable_credentials
+                            ? "; " + std::to_string(*f.remaining_discoverable_credentials) + " free slots"
+                            : std::string()),
+                   "if the user means a passkey, it was never registered on this key"});
+}
+
+}  // namespace
+
+std::optional<Symptom> parse_symptom(std::string_view text) {
+  static constexpr std::array<std::pair<std::string_view, Symptom>, 5> kNames{
+      {{"unknown", Symptom::kUnknown},
+       {"windows-logon", Symptom::kWindowsLogon},
+       {"vpn", Symptom::kVpn},
+       {"otp", Symptom::kOtp},
+       {"passkey", Symptom::kPasskey}}};
+  for (const auto& [name, symptom] : kNames)
+    if (name == text) return symptom;
+  return std::nullopt;
+}
+
+const char* symptom_name(Symptom s) {
+  switch (s) {
+    case Symptom::kUnknown:
+      return "unknown";
+    case Symptom::kWindowsLogon:
+      return "windows-logon";
+    case Symptom::kVpn:
+      return "vpn";
+    case Symptom::kOtp:
+      return "otp";
+    case Symptom::kPasskey:
+      return "passkey";
+  }
+  return "unknown";
+}
+
+const char* severity_name(Severity s) {
+  switch (s) {
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kCritical:
+      return "critical";
+  }
+  return "info";
+}
+
+std::vector<Finding> find_issues(const TokenSnapshot& s) {
+  std::vector<Finding> out;
+  if (s.tokens_present > 1)
+    out.push_back({"several-tokens", Severity::kWarning, "Several tokens are connected",
+                   std::to_string(s.tokens_present) + " tokens found; this diagnosis is of index " +
+                       std::to_string(s.identity.index) + " (" + s.identity.reader + ")",
+                   "make sure this is the user's key (compare the CUID), or pass -t INDEX"});
+  if (s.access) access_findings(*s.access, out);
+  if (s.oath) oath_findings(*s.oath, out);
+  if (s.fido) fido_findings(*s.fido, out);
+  return out;
+}
+
+PinPointer pin_for_symptom(Symptom symptom, const TokenSnapshot& s) {
+  const bool shared = s.access && s.access->pin_shared_with_fido == true;
+  switch (symptom) {
+    case Symptom::kWindowsLogon:
+      return {"smart card PIN (ACA/PIV)", "Windows logon uses the PIV certificate, unlocked by the card PIN"};
+    case Symptom::kVpn:
+      return {"smart card PIN (ACA/PIV), or the XAUTH external authentication",
+              "VPN clients use the PIV certificate; some use external authentication instead"};
+    case Symptom::kOtp:
+      return {"none: an OTP rejection is a counter or clock problem, not a PIN",
+              "HOTP codes depend on the counter the server expects; TOTP on the clock"};
+    case Symptom::kPasskey:
+      return {shared ? "FIDO PIN (shared with the smart card PIN on this token)" : "FIDO PIN",
+              "passkeys are unlocked by the FIDO applet's own PIN, independent of the smart card PIN"};
+    case Symptom::kUnknown:
+      break;
+  }
+  return {
+      "ask what the user was trying to do",
+      "smart card logon/VPN -> smart card PIN; passkey sign-in -> FIDO PIN; rejected OTP code -> no PIN at "
+      "all"};
+}
+
+}  // namespace keydesk::runbook

@@ -1,0 +1,132 @@
+#include "runbook/pin_operations.h"
+
+#include "host/aca_session.h"
+#include "runbook/access_control_probe.h"
+#include "runbook/retry_interlock.h"
+
+namespace keydesk::runbook {
+namespace {
+
+using host::VerifyResult;
+
+// The PUK follows the PIN's length rules on both the ACA and PIV (6 to 8 bytes).
+constexpr PinRule kPukRule{6, 8, false};
+
+PinRule pin_rule(const AccessControl& a) {
+  return PinRule{a.min_pin_length.value_or(6), a.max_pin_length.value_or(8), false};
+}
+
+AttemptOutcome outcome_of(VerifyResult::Kind k) {
+  switch (k) {
+    case VerifyResult::Kind::kOk:
+      return AttemptOutcome::kOk;
+    case VerifyResult::Kind::kWrong:
+      return AttemptOutcome::kWrong;
+    case VerifyResult::Kind::kBlocked:
+      return AttemptOutcome::kBlocked;
+    case VerifyResult::Kind::kNotInitialized:
+      return AttemptOutcome::kNotInitialized;
+    case VerifyResult::Kind::kRejected:
+      return AttemptOutcome::kRejected;
+  }
+  return AttemptOutcome::kRejected;
+}
+
+enum class Counter { kPin, kPuk };
+
+// Reads the counters, runs the local checks and the interlock, makes the one attempt, reads again.
+template <typename Attempt>
+Result<AttemptReport> attempt(host::ApduConnection& c, Counter counter, bool force, Attempt&& run) {
+  auto before = read_access_control(c);
+  if (!before) return before.error();
+  AttemptReport report;
+  report.reference = counter == Counter::kPin ? "PIN" : "PUK";
+  report.source = before->source;
+  report.before = counter == Counter::kPin ? before->pin_remaining : before->puk_remaining;
+  report.max = counter == Counter::kPin ? before->pin_max : before->puk_max;
+  if (counter == Counter::kPuk && before->puk_initialized == false)
+    return Error::make(ErrorKind::kRefused, "no PUK is set on this token: there is nothing to try");
+  // Spending the PUK's last tries leaves only XAUTH; spending the PIN's leaves the PUK or XAUTH.
+  const bool way_back =
+      counter == Counter::kPin ? before->has_unblock_path() : before->xauth_initialized.value_or(false);
+  if (auto ok = check_attempt(report.reference, report.before, way_back, force); !ok) return ok.error();
+  auto result = run(*before);
+  if (!result) return result.error();
+  report.status_word = result->sw.value;
+  report.outcome = outcome_of(result->kind);
+  auto after = read_access_control(c);
+  if (after) report.after = counter == Counter::kPin ? after->pin_remaining : after->puk_remaining;
+  return report;
+}
+
+// Every attempt is made through the ACA where the token has it.
+Result<host::AcaSession> aca(host::ApduConnection& c) {
+  host::AcaSession session(c);
+  if (auto s = session.select(); !s) return s.error();
+  return session;
+}
+
+}  // namespace
+
+const char* attempt_outcome_name(AttemptOutcome o) {
+  switch (o) {
+    case AttemptOutcome::kOk:
+      return "ok";
+    case AttemptOutcome::kWrong:
+      return "wrong";
+    case AttemptOutcome::kBlocked:
+      return "blocked";
+    case AttemptOutcome::kRejected:
+      return "rejected";
+    case AttemptOutcome::kNotInitialized:
+      return "not-initialized";
+  }
+  return "rejected";
+}
+
+Result<AttemptReport> verify_pin(host::ApduConnection& c, std::string_view pin, bool force) {
+  return attempt(c, Counter::kPin, force, [&](const AccessControl& a) -> Result<VerifyResult> {
+    KD_TRY(check_pin_format("PIN", pin, pin_rule(a)));
+    auto s = aca(c);
+    if (!s) return s.error();
+    return s->verify_pin(pin);
+  });
+}
+
+Result<AttemptReport> change_pin(host::ApduConnection& c, std::string_view pin, std::string_view new_pin,
+                                 bool force) {
+  return attempt(c, Counter::kPin, force, [&](const AccessControl& a) -> Result<VerifyResult> {
+    KD_TRY(check_pin_format("PIN", pin, pin_rule(a)));
+    KD_TRY(check_pin_format("new PIN", new_pin, pin_rule(a)));
+    auto s = aca(c);
+    if (!s) return s.error();
+    return s->change_pin(pin, new_pin);
+  });
+}
+
+Result<AttemptReport> put_puk(host::ApduConnection& c, std::string_view pin, std::string_view puk,
+                              bool force) {
+  return attempt(c, Counter::kPin, force, [&](const AccessControl& a) -> Result<VerifyResult> {
+    KD_TRY(check_pin_format("PIN", pin, pin_rule(a)));
+    KD_TRY(check_pin_format("PUK", puk, kPukRule));
+    auto s = aca(c);
+    if (!s) return s.error();
+    auto verified = s->verify_pin(pin);
+    if (!verified || !verified->ok()) return verified;
+    if (auto stored = s->puk_put(puk); !stored) return stored.error();
+    return verified;
+  });
+}
+
+Result<AttemptReport> unblock_pin(host::ApduConnection& c, std::string_view puk, std::string_view new_pin,
+                                  bool force) {
+  return attempt(c, Counter::kPuk, force, [&](const AccessControl& a) -> Result<VerifyResult> {
+    KD_TRY(check_pin_format("PUK", puk, kPukRule));
+    KD_TRY(check_pin_format("new PIN", new_pin, pin_rule(a)));
+    auto s = aca(c);
+    if (!s) return s.error();
+    return s->unblock_with_puk(puk, new_pin);
+  });
+}
+
+}  // namespace keydesk::runbook

@@ -1,0 +1,95 @@
+// What the read-only probes learned about one token, as plain data. Findings are pure functions of it,
+// so every rule of the runbook can be tested without a token. A value the token could not tell without
+// spending a retry is absent (std::nullopt) and its reason is recorded in `unknown`, never guessed.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace keydesk::runbook {
+
+// The card PIN's access-control state, from the ACA's properties or assembled from PIV and Yubico
+// metadata. Keys of `unknown` are the property names below; values say why the token cannot tell.
+struct AccessControl {
+  std::string source;  // "ACA" or "PIV metadata" or "PIV"
+  std::optional<int> pin_remaining, pin_max;
+  std::optional<int> puk_remaining, puk_max;
+  std::optional<bool> puk_initialized;
+  std::optional<bool> xauth_initialized;
+  std::optional<std::string> xauth_challenge_type;  // "Dynamic", "Static", ...
+  std::optional<int> min_pin_length, max_pin_length;
+  std::optional<bool> pin_shared_with_fido;
+  std::optional<bool> force_pin_change;
+  std::optional<bool> pin_is_default;  // only where the token reports it (PIV metadata)
+  std::optional<bool> puk_is_default;
+  std::map<std::string, std::string> unknown;
+
+  bool pin_blocked() const { return pin_remaining == 0; }
+  // A non-destructive way back from a blocked PIN exists (or might: unknown counts as no).
+  bool has_unblock_path() const {
+    const bool puk = puk_initialized.value_or(false) && puk_remaining.value_or(1) > 0;
+    return puk || xauth_initialized.value_or(false);
+  }
+};
+
+struct OathCredential {
+  std::string name;
+  std::string type;       // "HOTP" or "TOTP"
+  std::string algorithm;  // "SHA1", "SHA256", "SHA512"
+  std::optional<int> digits;
+  std::optional<uint64_t> counter;                          // HOTP
+  std::optional<int> period;                                // TOTP
+  std::optional<std::string> contact_acr, contactless_acr;  // "Always", "Pin", ...
+};
+
+struct OathState {
+  bool properties_available = false;  // false: plain LIST, no counters or ACRs
+  std::vector<OathCredential> credentials;
+};
+
+struct FidoState {
+  bool reachable = false;
+  std::string unreachable_reason;  // plain words: why the FIDO interface could not be opened
+  std::string transport;           // "PC/SC (NFCCTAP)", "USB HID", "CTAPHID socket"
+  std::vector<std::string> versions;
+  std::string aaguid;
+  std::map<std::string, bool> options;
+  std::optional<int> pin_retries;
+  std::optional<bool> power_cycle_required;  // getPINRetries powerCycleState: 0x34 in effect
+  std::optional<int> remaining_discoverable_credentials;
+  std::optional<int> min_pin_length;
+  std::string attestation_subject;
+  // The PIN_NOT_SET probe's CTAP status (0x35 expected), when it ran.
+  std::optional<uint8_t> pin_probe_status;
+
+  std::optional<bool> client_pin() const {
+    auto it = options.find("clientPin");
+    if (it == options.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+struct TokenIdentity {
+  int index = 0;
+  std::string reader;
+  std::string atr;
+  std::string cuid;  // 20 hex digits, empty if the token has no CPLC
+  std::optional<uint32_t> serial;
+  std::string version;
+};
+
+struct TokenSnapshot {
+  TokenIdentity identity;
+  int tokens_present = 1;
+  std::optional<AccessControl> access;
+  std::optional<OathState> oath;
+  std::optional<FidoState> fido;
+  // Probes that failed, in plain words (probe name -> reason); diagnose still reports the rest.
+  std::map<std::string, std::string> probe_errors;
+  uint64_t apdus_sent = 0;
+};
+
+}  // namespace keydesk::runbook

@@ -1,0 +1,38 @@
+// keydesk-sim's control channel protocol (docs/keydesk-sim.md): one command per line, one reply line per
+// command ("ok", "error: ...", or for `status` a JSON object). Pure functions, no sockets.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "card/card_context.h"
+#include "core/result.h"
+
+namespace keydesk::sim {
+
+enum class ControlVerb : uint8_t { kRemove, kInsert, kPowerCycle, kPresence, kStatus };
+
+struct ControlCommand {
+  ControlVerb verb = ControlVerb::kStatus;
+  card::UserPresence::Mode presence = card::UserPresence::Mode::kGrant;  // kPresence only
+};
+
+// Parses one line (surrounding blanks and a trailing CR ignored). Unknown verbs or arguments: kUsage with
+// the list of commands.
+Result<ControlCommand> parse_control_command(std::string_view line);
+
+struct SimStatus {
+  bool inserted = true;
+  card::UserPresence::Mode presence = card::UserPresence::Mode::kGrant;
+  std::string profile;
+  std::string cuid;  // 20 hex digits
+  uint32_t serial = 0;
+};
+
+// The `status` reply: one line of JSON without the newline.
+std::string format_status(const SimStatus& status);
+// The reply to a failed command, without the newline.
+std::string format_error(const Error& error);
+
+}  // namespace keydesk::sim

@@ -1,0 +1,293 @@
+#include "transport/readonly_guard.h"
+
+#include <array>
+#include <optional>
+#include <string_view>
+
+#include "iso7816/apdu.h"
+
+namespace keydesk::transport {
+namespace {
+
+using iso7816::CommandApdu;
+
+struct KnownApplet {
+  GuardedApplet applet;
+  std::array<uint8_t, 16> aid;
+  size_t length;
+};
+
+// Full AIDs; a SELECT names any prefix of at least 5 bytes.
+constexpr std::array<KnownApplet, 5> kApplets{{
+    {GuardedApplet::kPiv, {0xA0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00, 0x01, 0x00}, 11},
+    {GuardedApplet::kOath, {0xA0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01}, 7},
+    {GuardedApplet::kManagement, {0xA0, 0x00, 0x00, 0x05, 0x27, 0x47, 0x11, 0x17}, 8},
+    {GuardedApplet::kFido, {0xA0, 0x00, 0x00, 0x06, 0x47, 0x2F, 0x00, 0x01}, 8},
+    // The open access-control applet (docs/aca-protocol.md).
+    {GuardedApplet::kAca, {0xF0, 0x6B, 0x65, 0x79, 0x64, 0x65, 0x73, 0x6B, 0x41, 0x43, 0x41}, 11},
+}};
+
+// --- A minimal CBOR reader: just enough to find one key of a CTAP request or getInfo map. ---
+// Definite lengths only (CTAP2 canonical CBOR forbids indefinite ones); any surprise = nullopt, which
+// the policy treats as "cannot prove read-only" and refuses.
+class CborCursor {
+ public:
+  explicit CborCursor(ByteView b) : b_(b) {}
+
+  struct Head {
+    uint8_t major;
+    uint64_t arg;
+  };
+  std::optional<Head> head() {
+    if (pos_ >= b_.size()) return std::nullopt;
+    const uint8_t initial = b_[pos_++];
+    const uint8_t major = initial >> 5, info = initial & 0x1F;
+    if (info < 24) return Head{major, info};
+    if (info > 27) return std::nullopt;  // indefinite or reserved
+    const size_t n = size_t{1} << (info - 24);
+    if (b_.size() - pos_ < n) return std::nullopt;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; ++i) v = (v << 8) | b_[pos_++];
+    return Head{major, v};
+  }
+  bool skip(int depth = 0) {
+    if (depth > 16) return false;
+    auto h = head();
+    if (!h) return false;
+    switch (h->major) {
+      case 0:
+      case 1:
+      case 7:
+        return true;
+      case 2:
+      case 3:
+        if (b_.size() - pos_ < h->arg) return false;
+        pos_ += static_cast<size_t>(h->arg);
+        return true;
+      case 4:
+        for (uint64_t i = 0; i < h->arg; ++i)
+          if (!skip(depth + 1)) return false;
+        return true;
+      case 5:
+        for (uint64_t i = 0; i < 2 * h->arg; ++i)
+          if (!skip(depth + 1)) return false;
+        return true;
+      case 6:
+        return skip(depth + 1);  // tag + item
+    }
+    return false;
+  }
+  std::optional<std::string_view> text() {
+    auto h = head();
+    if (!h || h->major != 3 || b_.size() - pos_ < h->arg) return std::nullopt;
+    std::string_view s(reinterpret_cast<const char*>(b_.data() + pos_), static_cast<size_t>(h->arg));
+    pos_ += static_cast<size_t>(h->arg);
+    return s;
+  }
+  ByteView rest() const { return b_.subspan(pos_); }
+
+ private:
+  ByteView b_;
+  size_t pos_ = 0;
+};
+
+// Positions a cursor on the value of unsigned key `key` in the map at the cursor's start.
+std::optional<CborCursor> find_uint_key(ByteView map_bytes, uint64_t key) {
+  CborCursor c(map_bytes);
+  auto h = c.head();
+  if (!h || h->major != 5) return std::nullopt;
+  for (uint64_t i = 0; i < h->arg; ++i) {
+    CborCursor key_probe = c;
+    auto k = key_probe.head();
+    if (k && k->major == 0 && k->arg == key) return key_probe;
+    if (!c.skip() || !c.skip()) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> uint_at_key(ByteView map_bytes, uint64_t key) {
+  auto c = find_uint_key(map_bytes, key);
+  if (!c) return std::nullopt;
+  auto h = c->head();
+  if (!h || h->major != 0) return std::nullopt;
+  return h->arg;
+}
+
+// getInfo options.clientPin: true/false, or nullopt when absent (no PIN support) or unreadable.
+std::optional<bool> get_info_client_pin(ByteView info_map) {
+  auto options = find_uint_key(info_map, 0x04);
+  if (!options) return std::nullopt;
+  auto h = options->head();
+  if (!h || h->major != 5) return std::nullopt;
+  for (uint64_t i = 0; i < h->arg; ++i) {
+    auto name = options->text();
+    if (!name) return std::nullopt;
+    CborCursor value = *options;
+    auto v = value.head();
+    if (*name == "clientPin") {
+      if (!v || v->major != 7 || (v->arg != 20 && v->arg != 21)) return std::nullopt;
+      return v->arg == 21;
+    }
+    if (!options->skip()) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+constexpr uint8_t kCtapGetInfo = 0x04, kCtapClientPin = 0x06;
+constexpr uint64_t kGetPinRetries = 0x01, kGetKeyAgreement = 0x02, kGetPinToken = 0x05, kGetUvRetries = 0x07,
+                   kGetTokenUsingPinWithPermissions = 0x09;
+
+bool no_data(const CommandApdu& c) {
+  return c.data.empty();
+}
+
+}  // namespace
+
+GuardedApplet applet_for_aid(ByteView aid) {
+  if (aid.size() < 5) return GuardedApplet::kNone;
+  std::optional<GuardedApplet> match;
+  for (const auto& known : kApplets) {
+    const ByteView full(known.aid.data(), known.length);
+    const size_t n = std::min(aid.size(), full.size());
+    // The SELECT names a prefix of the applet's AID, or the full AID followed by a version suffix.
+    if (!std::equal(aid.begin(), aid.begin() + static_cast<std::ptrdiff_t>(n), full.begin())) continue;
+    if (match) return GuardedApplet::kNone;  // ambiguous prefix: assume nothing
+    match = known.applet;
+  }
+  return match.value_or(GuardedApplet::kNone);
+}
+
+const char* guarded_applet_name(GuardedApplet applet) {
+  switch (applet) {
+    case GuardedApplet::kNone:
+      return "none";
+    case GuardedApplet::kPiv:
+      return "PIV";
+    case GuardedApplet::kOath:
+      return "OATH";
+    case GuardedApplet::kAca:
+      return "ACA";
+    case GuardedApplet::kManagement:
+      return "management";
+    case GuardedApplet::kFido:
+      return "FIDO";
+  }
+  return "none";
+}
+
+Status ReadOnlyCtapPolicy::admit(ByteView request) const {
+  auto refuse = [](const char* what) {
+    return Error::make(ErrorKind::kRefused, std::string("read-only guard refused CTAP ") + what);
+  };
+  if (request.empty()) return refuse("empty request");
+  const uint8_t command = request[0];
+  if (command == kCtapGetInfo) return request.size() == 1 ? Status{} : refuse("getInfo with parameters");
+  if (command != kCtapClientPin) return refuse("command that is not getInfo or a clientPIN read");
+  auto sub = uint_at_key(request.subspan(1), 0x02);
+  if (!sub) return refuse("clientPIN without a readable subCommand");
+  switch (*sub) {
+    case kGetPinRetries:
+    case kGetKeyAgreement:
+    case kGetUvRetries:
+      return {};
+    case kGetPinToken:
+    case kGetTokenUsingPinWithPermissions:
+      if (pin_known_unset_) return {};  // the PIN_NOT_SET probe, see the header
+      return refuse("PIN token request: it carries a PIN and a wrong one spends a FIDO retry");
+    default:
+      return refuse("clientPIN subcommand that sets, changes or uses a PIN");
+  }
+}
+
+void ReadOnlyCtapPolicy::observe(ByteView request, ByteView response) {
+  if (request.size() != 1 || request[0] != kCtapGetInfo) return;
+  const bool answered = !response.empty() && response[0] == 0x00;
+  pin_known_unset_ = answered && get_info_client_pin(response.subspan(1)) == false;
+}
+
+const char* ReadOnlyGuard::refusal(ByteView raw) const {
+  auto parsed = iso7816::parse_command(raw);
+  if (!parsed) return "malformed APDU";
+  const CommandApdu& c = *parsed;
+  if (c.chained()) return "chained command (read-only commands never need chaining)";
+  if (c.cla != 0x00 && c.cla != 0x80) return "class byte outside the read-only set";
+  // Valid in every applet: SELECT by AID, ISO GET RESPONSE, the card's CPLC (CUID).
+  if (c.cla == 0x00 && c.ins == 0xA4 && c.p1 == 0x04 && !c.data.empty()) return nullptr;
+  if (c.cla == 0x00 && c.ins == 0xC0 && no_data(c)) return nullptr;
+  if (c.ins == 0xCA && c.p1 == 0x9F && c.p2 == 0x7F && no_data(c)) return nullptr;
+
+  const bool iso = c.cla == 0x00;
+  // Empty VERIFY asks for the PIN's state without spending a try (PIV, and the shared PIN in OATH and ACA).
+  const bool pin_status_query = iso && c.ins == 0x20 && c.p1 == 0x00 && no_data(c);
+  const bool has_pin_status = selected_ == GuardedApplet::kPiv || selected_ == GuardedApplet::kOath ||
+                              selected_ == GuardedApplet::kAca;
+  if (has_pin_status && pin_status_query) return nullptr;
+  if (has_pin_status && c.ins == 0x20) return "VERIFY with a PIN (spends a retry when wrong)";
+  switch (selected_) {
+    case GuardedApplet::kPiv:
+      if (iso && c.ins == 0xCB && c.p1 == 0x3F && c.p2 == 0xFF) return nullptr;  // GET DATA
+      if (iso && (c.ins == 0xFD || c.ins == 0xF8 || c.ins == 0xF7) && no_data(c))
+        return nullptr;  // GET VERSION, GET SERIAL, GET METADATA
+      break;
+    case GuardedApplet::kOath:
+      // LIST, SEND REMAINING, GET CREDENTIAL PROPERTIES (keydesk extension, docs/oath-extensions.md)
+      if (iso && (c.ins == 0xA1 || c.ins == 0xA5 || c.ins == 0xB0) && no_data(c)) return nullptr;
+      if (c.ins == 0xA2 || c.ins == 0xA4) return "OATH CALCULATE (a HOTP calculation advances its counter)";
+      break;
+    case GuardedApplet::kAca:
+      if (c.cla == 0x80 && c.ins == 0x30 && no_data(c)) return nullptr;  // GET PROPERTIES
+      break;
+    case GuardedApplet::kManagement:
+      if (iso && c.ins == 0x1D && no_data(c)) return nullptr;  // READ CONFIG
+      break;
+    case GuardedApplet::kFido:
+      if (c.cla == 0x80 && c.ins == 0x11 && no_data(c)) return nullptr;  // NFCCTAP_GETRESPONSE
+      if (c.cla == 0x80 && c.ins == 0x10) {
+        auto admitted = ctap_.admit(c.data);
+        return admitted ? nullptr : "CTAP request that is not read-only";
+      }
+      break;
+    case GuardedApplet::kNone:
+      break;
+  }
+  return "instruction not on the read-only allowlist of the selected applet";
+}
+
+void ReadOnlyGuard::learn(ByteView command, ByteView response) {
+  auto c = iso7816::parse_command(command);
+  if (!c || response.size() < 2) return;
+  const uint8_t sw1 = response[response.size() - 2], sw2 = response[response.size() - 1];
+  const bool success = (sw1 == 0x90 && sw2 == 0x00) || sw1 == 0x61;
+  if (c->ins == 0xA4 && c->p1 == 0x04) {
+    // A failed SELECT leaves the card's selection uncertain: assume nothing is selected.
+    selected_ = success ? applet_for_aid(c->data) : GuardedApplet::kNone;
+    pending_ctap_request_.clear();
+    return;
+  }
+  if (selected_ != GuardedApplet::kFido) return;
+  const ByteView body = response.first(response.size() - 2);
+  if (c->cla == 0x80 && c->ins == 0x10) {
+    pending_ctap_request_ = c->data;
+    pending_ctap_response_.assign(body.begin(), body.end());
+  } else if (c->ins == 0xC0 && !pending_ctap_request_.empty()) {
+    append(pending_ctap_response_, body);
+  } else {
+    return;
+  }
+  if (sw1 == 0x61) return;  // more of the CTAP response to come
+  if (success) ctap_.observe(pending_ctap_request_, pending_ctap_response_);
+  pending_ctap_request_.clear();
+}
+
+Result<Bytes> ReadOnlyGuard::transmit(ByteView command) {
+  if (const char* why = refusal(command)) {
+    ++refused_;
+    return Error::make(ErrorKind::kRefused, std::string("read-only guard (") +
+                                                guarded_applet_name(selected_) + " selected): " + why);
+  }
+  auto response = inner_.transmit(command);
+  if (response) learn(command, *response);
+  return response;
+}
+
+}  // namespace keydesk::transport

@@ -1,0 +1,74 @@
+// CTAP2 canonical CBOR: encoder order and the strict decoder's refusals.
+#include "fido/cbor.h"
+
+#include <gtest/gtest.h>
+
+#include "fido/cose.h"
+
+namespace keydesk::fido::cbor {
+namespace {
+
+Bytes hex(std::string_view h) {
+  return *from_hex(h);
+}
+
+TEST(Cbor, MapKeysFollowCtapCanonicalOrder) {
+  // Insertion order deliberately scrambled; canonical: ints ascending, then text by length then bytes.
+  Value m(Map{{"up", true}, {"rk", true}, {"clientPin", false}, {"credMgmt", true}, {"plat", false}});
+  EXPECT_EQ(to_hex(encode(m)), "a562726bf5627570f564706c6174f468637265644d676d74f569636c69656e7450696ef4");
+  Value ints(Map{{20, 25}, {3, Bytes(1, 0)}, {1, Array{"FIDO_2_0"}}});
+  EXPECT_EQ(to_hex(encode(ints)),
+            "a30181684649444f5f325f300341001418"
+            "19");
+}
+
+TEST(Cbor, CoseKeyMatchesTheCanonicalLayout) {
+  Bytes point{0x04};
+  point.resize(65, 0xAB);
+  const Bytes encoded = encode(cose_ec2_key(point, kCoseAlgEs256));
+  // A5 01 02 03 26 20 01 21 58 20 <x> 22 58 20 <y> (reference A.6)
+  EXPECT_EQ(to_hex(ByteView(encoded).first(10)), "a5010203262001215820");
+  EXPECT_EQ(encoded[42], 0x22);
+}
+
+TEST(Cbor, IntegersUseTheShortestForm) {
+  EXPECT_EQ(to_hex(encode(Value(23))), "17");
+  EXPECT_EQ(to_hex(encode(Value(24))), "1818");
+  EXPECT_EQ(to_hex(encode(Value(-25))), "3818");
+  EXPECT_EQ(to_hex(encode(Value(uint64_t{0x10000}))), "1a00010000");
+}
+
+TEST(Cbor, DecodesWhatItEncodes) {
+  Value original(Map{{1, Bytes{1, 2, 3}}, {-3, "x"}, {"k", Array{true, false, Value()}}});
+  Value decoded;
+  ASSERT_EQ(decode(encode(original), decoded), CtapStatus::kOk);
+  EXPECT_EQ(decoded, original);
+  EXPECT_EQ(decoded.find(-3)->as_text(), "x");
+  EXPECT_EQ(decoded.find(3), nullptr);
+}
+
+TEST(Cbor, RefusesMalformedInput) {
+  Value v;
+  EXPECT_EQ(decode(hex("a201"), v), CtapStatus::kInvalidCbor);                // truncated map
+  EXPECT_EQ(decode(hex("5820aa"), v), CtapStatus::kInvalidCbor);              // string longer than input
+  EXPECT_EQ(decode(hex("9f01ff"), v), CtapStatus::kInvalidCbor);              // indefinite array
+  EXPECT_EQ(decode(hex("c24101"), v), CtapStatus::kInvalidCbor);              // tag
+  EXPECT_EQ(decode(hex("f93c00"), v), CtapStatus::kInvalidCbor);              // half float
+  EXPECT_EQ(decode(hex("a2010201 03"), v), CtapStatus::kInvalidCbor);         // duplicate key 1
+  EXPECT_EQ(decode(hex("0102"), v), CtapStatus::kInvalidCbor);                // trailing bytes
+  EXPECT_EQ(decode(hex("1c"), v), CtapStatus::kInvalidCbor);                  // reserved additional info
+  EXPECT_EQ(decode(hex("9bffffffffffffffff"), v), CtapStatus::kInvalidCbor);  // absurd count
+}
+
+TEST(Cbor, BoundsNesting) {
+  Bytes deep(kMaxDepth + 2, 0x81);
+  deep.push_back(0x01);
+  Value v;
+  EXPECT_EQ(decode(deep, v), CtapStatus::kLimitExceeded);
+  Bytes ok(kMaxDepth, 0x81);
+  ok.push_back(0x01);
+  EXPECT_EQ(decode(ok, v), CtapStatus::kOk);
+}
+
+}  // namespace
+}  // namespace keydesk::fido::cbor

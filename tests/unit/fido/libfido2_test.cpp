@@ -1,0 +1,115 @@
+// libfido2 1.12 drives keydesk's authenticator through host/fido's FidoSession, over the PC/SC bridge
+// (in-process transport) and over the CTAPHID socket served by CtaphidServer — both reach the same
+// authenticator, so state changed through one is seen through the other.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "card/card.h"
+#include "fido/ctaphid_server.h"
+#include "fido/fido_applet.h"
+#include "fixture.h"
+#include "host/fido/fido_session.h"
+#include "transport/loopback_transport.h"
+
+namespace keydesk::host::fido {
+namespace {
+
+enum class Link { kPcsc, kSocket };
+
+class Libfido2Test : public ::testing::TestWithParam<Link> {
+ protected:
+  void SetUp() override {
+    auto& applet = card.emplace_applet<keydesk::fido::FidoApplet>();
+    ASSERT_TRUE(card.load({{"card", {{"atr", "3b8d80018073c021c05748494443727363ed"}}},
+                           {"applets", {{"fido", keydesk::fido::testing::profile_section("case-study")}}}})
+                    .ok());
+    socket_path = ::testing::TempDir() + "/kd-ctaphid-" + std::to_string(::getpid());
+    server = std::make_unique<keydesk::fido::CtaphidServer>(card, applet.authenticator());
+    ASSERT_TRUE(server->start(socket_path).ok());
+  }
+
+  std::unique_ptr<FidoSession> open(Link link) {
+    auto s = link == Link::kPcsc ? FidoSession::open_pcsc(loopback) : FidoSession::open_socket(socket_path);
+    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : describe(s.error()));
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  std::unique_ptr<FidoSession> open() { return open(GetParam()); }
+
+  static uint32_t ctap_code(const Status& s) {
+    return !s.ok() && s.error().kind == ErrorKind::kCtap ? s.error().code : 0;
+  }
+
+  card::Card card;
+  transport::LoopbackTransport loopback{card};
+  std::unique_ptr<keydesk::fido::CtaphidServer> server;
+  std::string socket_path;
+};
+
+TEST_P(Libfido2Test, InfoOfAFreshCaseStudyToken) {
+  auto session = open();
+  ASSERT_TRUE(session);
+  auto info = session->info();
+  ASSERT_TRUE(info.ok()) << describe(info.error());
+  EXPECT_EQ(info->versions, (std::vector<std::string>{"FIDO_2_0", "FIDO_2_1"}));
+  EXPECT_EQ(info->aaguid, "6b65796465736b000000000000000c01");
+  EXPECT_EQ(info->option("clientPin"), false);
+  EXPECT_EQ(info->option("ep"), true);
+  EXPECT_EQ(info->remaining_discoverable_credentials, 30);
+  EXPECT_FALSE(info->pin_retries.has_value()) << "no PIN: retries are not read";
+  // No PIN yet: a credential listing is refused without spending anything.
+  EXPECT_FALSE(session->credentials("000000").ok());
+  EXPECT_EQ(session->pin_retries().value(), 8);
+}
+
+TEST_P(Libfido2Test, PinRetriesCredentialsAndReset) {
+  auto session = open();
+  ASSERT_TRUE(session);
+  ASSERT_TRUE(session->set_pin("123456").ok());
+  ASSERT_TRUE(session->change_pin("123456", "24681357").ok());
+  EXPECT_EQ(ctap_code(session->change_pin("000000", "11112222")), 0x31u);
+  EXPECT_EQ(ctap_code(session->change_pin("000000", "11112222")), 0x31u);
+  EXPECT_EQ(ctap_code(session->change_pin("000000", "11112222")), 0x34u);
+  auto blocked = session->credential_metadata("24681357");
+  ASSERT_FALSE(blocked.ok()) << "the block holds even for the right PIN";
+  EXPECT_EQ(blocked.error().code, 0x34u);
+  EXPECT_EQ(session->pin_retries().value(), 5);
+  card.power_cycle();
+  session = open();
+  ASSERT_TRUE(session);
+
+  auto made = session->make_credential("example.com", Bytes{1, 2, 3}, "alice", true, "24681357");
+  ASSERT_TRUE(made.ok()) << describe(made.error());
+  EXPECT_NE(made->attestation_subject.find("OU=Authenticator Attestation"), std::string::npos);
+  EXPECT_EQ(session->verify_assertion("example.com", made->public_key, "24681357").value(), 1u);
+  EXPECT_EQ(session->info()->remaining_discoverable_credentials, 29);
+
+  // The other link sees the same authenticator.
+  auto other = open(GetParam() == Link::kPcsc ? Link::kSocket : Link::kPcsc);
+  ASSERT_TRUE(other);
+  auto listed = other->credentials("24681357");
+  ASSERT_TRUE(listed.ok()) << describe(listed.error());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).rp_id, "example.com");
+  EXPECT_EQ(listed->at(0).user_name, "alice");
+  EXPECT_EQ(other->credential_metadata("24681357")->existing, 1u);
+  ASSERT_TRUE(other->delete_credential("24681357", listed->at(0).credential_id).ok());
+  EXPECT_EQ(session->info()->remaining_discoverable_credentials, 30);
+
+  card.context().presence.set_mode(card::UserPresence::Mode::kDeny);
+  EXPECT_EQ(ctap_code(session->reset()), 0x27u);
+  card.context().presence.set_mode(card::UserPresence::Mode::kGrant);
+  card.context().powered_on_at -= std::chrono::seconds(11);
+  EXPECT_EQ(ctap_code(session->reset()), 0x30u);
+  card.power_cycle();
+  session = open();
+  ASSERT_TRUE(session->reset().ok());
+  EXPECT_EQ(session->info()->option("clientPin"), false);
+}
+
+INSTANTIATE_TEST_SUITE_P(Links, Libfido2Test, ::testing::Values(Link::kPcsc, Link::kSocket),
+                         [](const auto& param_info) {
+                           return param_info.param == Link::kPcsc ? "PcscBridge" : "CtaphidSocket";
+                         });
+
+}  // namespace
+}  // namespace keydesk::host::fido

@@ -1,0 +1,56 @@
+#include "sim/control_protocol.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace keydesk::sim {
+namespace {
+using Mode = card::UserPresence::Mode;
+
+TEST(ControlProtocol, ParsesEveryCommand) {
+  EXPECT_EQ(parse_control_command("remove")->verb, ControlVerb::kRemove);
+  EXPECT_EQ(parse_control_command("insert")->verb, ControlVerb::kInsert);
+  EXPECT_EQ(parse_control_command("power-cycle")->verb, ControlVerb::kPowerCycle);
+  EXPECT_EQ(parse_control_command("status")->verb, ControlVerb::kStatus);
+  auto deny = parse_control_command("presence deny");
+  ASSERT_TRUE(deny.ok());
+  EXPECT_EQ(deny->verb, ControlVerb::kPresence);
+  EXPECT_EQ(deny->presence, Mode::kDeny);
+  EXPECT_EQ(parse_control_command("presence grant")->presence, Mode::kGrant);
+}
+
+TEST(ControlProtocol, ToleratesBlanksAndCarriageReturn) {
+  EXPECT_EQ(parse_control_command("  remove \r")->verb, ControlVerb::kRemove);
+  EXPECT_EQ(parse_control_command("presence\tdeny\r")->presence, Mode::kDeny);
+}
+
+TEST(ControlProtocol, RefusesWhatItDoesNotKnowAndSaysWhatItKnows) {
+  for (const char* line : {"", "eject", "remove now", "presence", "presence maybe", "presence deny twice"}) {
+    auto r = parse_control_command(line);
+    ASSERT_FALSE(r.ok()) << line;
+    EXPECT_EQ(r.error().kind, ErrorKind::kUsage);
+    EXPECT_NE(r.error().context.find("presence grant|deny"), std::string::npos) << r.error().context;
+  }
+}
+
+TEST(ControlProtocol, StatusIsOneLineOfJson) {
+  const std::string text =
+      format_status({false, Mode::kDeny, "case-study", "47905040EF76870BA1DB", 12345678});
+  EXPECT_EQ(text.find('\n'), std::string::npos);
+  const auto doc = nlohmann::json::parse(text);
+  EXPECT_EQ(doc["inserted"], false);
+  EXPECT_EQ(doc["presence"], "deny");
+  EXPECT_EQ(doc["profile"], "case-study");
+  EXPECT_EQ(doc["cuid"], "47905040EF76870BA1DB");
+  EXPECT_EQ(doc["serial"], 12345678);
+}
+
+TEST(ControlProtocol, ErrorsStayOnOneLine) {
+  const std::string text = format_error(Error::make(ErrorKind::kUsage, "a\nb"));
+  EXPECT_EQ(text.rfind("error: ", 0), 0u);
+  EXPECT_EQ(text.find('\n'), std::string::npos);
+}
+
+}  // namespace
+}  // namespace keydesk::sim

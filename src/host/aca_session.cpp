@@ -1,5 +1,6 @@
 #include "host/aca_session.h"
 
+#include "crypto/algorithm_ids.h"
 #include "iso7816/tlv.h"
 
 namespace keydesk::host {
@@ -13,36 +14,6 @@ constexpr uint8_t kInsUnblockWithXauth = 0x2C, kInsGetProperties = 0x30, kInsSet
                   kInsPutPuk = 0x34, kInsPutXauthKey = 0x36;
 constexpr uint32_t kTagPin = 0xC0, kTagNewPin = 0xC1, kTagPuk = 0xC2, kTagXauthAlgorithm = 0xC3,
                    kTagXauthKey = 0xC4, kTagXauthChallengeType = 0xC5;
-
-// Algorithm identifiers on the wire (the PIV ones).
-std::optional<crypto::BlockCipher> cipher_from_id(uint8_t id) {
-  switch (id) {
-    case 0x03:
-      return crypto::BlockCipher::kTdes;
-    case 0x08:
-      return crypto::BlockCipher::kAes128;
-    case 0x0A:
-      return crypto::BlockCipher::kAes192;
-    case 0x0C:
-      return crypto::BlockCipher::kAes256;
-    default:
-      return std::nullopt;
-  }
-}
-
-uint8_t cipher_id(crypto::BlockCipher cipher) {
-  switch (cipher) {
-    case crypto::BlockCipher::kTdes:
-      return 0x03;
-    case crypto::BlockCipher::kAes128:
-      return 0x08;
-    case crypto::BlockCipher::kAes192:
-      return 0x0A;
-    case crypto::BlockCipher::kAes256:
-      return 0x0C;
-  }
-  return 0x00;
-}
 
 Bytes secret_tlv(uint32_t tag, std::string_view value) {
   return iso7816::encode_tlv(tag, bytes_of(value));
@@ -115,7 +86,7 @@ Result<AcaProperties> AcaSession::properties() {
         p.xauth_challenge_type = v <= 2 ? static_cast<XauthChallengeType>(v) : XauthChallengeType::kNone;
         break;
       case 0x88:
-        p.xauth_algorithm = cipher_from_id(v);
+        p.xauth_algorithm = crypto::block_cipher_from_piv_id(v);
         break;
       case 0x89:
         p.xauth_tries = v;
@@ -233,7 +204,7 @@ Status AcaSession::put_xauth_key(crypto::BlockCipher cipher, ByteView key, Xauth
   if (type == XauthChallengeType::kNone)
     return Error::make(ErrorKind::kUsage, "an XAUTH key needs a challenge type");
   Bytes data;
-  iso7816::append_tlv(data, kTagXauthAlgorithm, Bytes{cipher_id(cipher)});
+  iso7816::append_tlv(data, kTagXauthAlgorithm, Bytes{crypto::piv_id_of(cipher)});
   iso7816::append_tlv(data, kTagXauthKey, key);
   iso7816::append_tlv(data, kTagXauthChallengeType, Bytes{static_cast<uint8_t>(type)});
   auto r = send_secret(connection_, CommandApdu::make(0x80, kInsPutXauthKey, 0, 0, std::move(data)));

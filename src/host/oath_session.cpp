@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "crypto/algorithm_ids.h"
 #include "crypto/random.h"
 #include "iso7816/tlv.h"
 
@@ -16,32 +17,8 @@ constexpr uint32_t kTagName = 0x71, kTagListEntry = 0x72, kTagKey = 0x73, kTagCh
 constexpr uint8_t kPropertyTouch = 0x02;
 constexpr size_t kChallengeSize = 8;
 
-std::optional<crypto::HashAlg> hash_from_nibble(uint8_t nibble) {
-  switch (nibble) {
-    case 0x01:
-      return crypto::HashAlg::kSha1;
-    case 0x02:
-      return crypto::HashAlg::kSha256;
-    case 0x03:
-      return crypto::HashAlg::kSha512;
-    default:
-      return std::nullopt;
-  }
-}
-
-uint8_t hash_nibble(crypto::HashAlg hash) {
-  switch (hash) {
-    case crypto::HashAlg::kSha256:
-      return 0x02;
-    case crypto::HashAlg::kSha512:
-      return 0x03;
-    default:
-      return 0x01;
-  }
-}
-
 Result<OathCredentialInfo> info_from_kind(uint8_t kind, ByteView name) {
-  const auto hash = hash_from_nibble(kind & 0x0F);
+  const auto hash = crypto::hash_from_oath_nibble(kind & 0x0F);
   const uint8_t type = kind & 0xF0;
   if (!hash || (type != 0x10 && type != 0x20))
     return Error::make(ErrorKind::kMalformed, "OATH credential kind");
@@ -284,7 +261,7 @@ Status OathSession::put(const OathCredentialSpec& spec) {
   if (spec.name.empty() || spec.name.size() > 64)
     return Error::make(ErrorKind::kUsage, "OATH name must be 1..64 bytes");
   if (spec.digits < 6 || spec.digits > 8) return Error::make(ErrorKind::kUsage, "OATH digits must be 6..8");
-  Bytes key{static_cast<uint8_t>(static_cast<uint8_t>(spec.type) | hash_nibble(spec.hash)),
+  Bytes key{static_cast<uint8_t>(static_cast<uint8_t>(spec.type) | crypto::oath_nibble_of(spec.hash)),
             static_cast<uint8_t>(spec.digits)};
   append(key, spec.secret);
   Bytes data = iso7816::encode_tlv(kTagName, bytes_of(spec.name));

@@ -5,6 +5,7 @@
 #include "card/oath/aca_applet.h"
 #include "card/oath/management_applet.h"
 #include "card/oath/oath_applet.h"
+#include "card/piv/piv_applet.h"
 
 namespace keydesk::token {
 namespace {
@@ -16,6 +17,7 @@ struct AppletEntry {
 
 // One row per applet: the state-file section it owns and how it is added to a card.
 constexpr std::array kApplets{
+    AppletEntry{"piv", [](card::Card& c, StandardApplets&) { c.emplace_applet<card::PivApplet>(); }},
     AppletEntry{"oath", [](card::Card& c, StandardApplets&) { c.emplace_applet<card::OathApplet>(); }},
     AppletEntry{"aca", [](card::Card& c, StandardApplets&) { c.emplace_applet<card::AcaApplet>(); }},
     AppletEntry{"mgmt", [](card::Card& c, StandardApplets&) { c.emplace_applet<card::ManagementApplet>(); }},

@@ -160,7 +160,7 @@ ResponseApdu AcaApplet::get_properties() const {
   append_byte(out, kPropXauthInitialized, xauth_.initialized());
   append_byte(out, kPropXauthChallengeType,
               xauth_.initialized() ? static_cast<uint8_t>(xauth_.challenge_type()) : 0);
-  append_byte(out, kPropXauthAlgorithm, xauth_.initialized() ? xauth_cipher_id(xauth_.cipher()) : 0);
+  append_byte(out, kPropXauthAlgorithm, xauth_.initialized() ? crypto::piv_id_of(xauth_.cipher()) : 0);
   append_byte(out, kPropXauthTries, xauth_.initialized() ? xauth_.remaining() : 0);
   append_byte(out, kPropXauthMaxTries, xauth_.max_tries());
   append_byte(out, kPropMinPinLength, policy.min_length);
@@ -361,7 +361,7 @@ ResponseApdu AcaApplet::put_xauth_key(const CommandApdu& cmd) {
   const iso7816::Tlv* key = iso7816::find_tlv(*tlvs, kTagXauthKey);
   const iso7816::Tlv* type_field = iso7816::find_tlv(*tlvs, kTagXauthChallengeType);
   if (!algorithm || !key || algorithm->value.size() != 1) return status_of(sw::kIncorrectData);
-  const auto cipher = xauth_cipher_from_id(algorithm->value[0]);
+  const auto cipher = crypto::block_cipher_from_piv_id(algorithm->value[0]);
   const auto type =
       type_field
           ? (type_field->value.size() == 1 ? challenge_type_from_byte(type_field->value[0]) : std::nullopt)

@@ -31,7 +31,7 @@ void OathAccessKey::end_session() {
 void OathAccessKey::append_select_items(Bytes& out) const {
   if (!is_set()) return;
   iso7816::append_tlv(out, kTagChallenge, challenge_);
-  iso7816::append_tlv(out, kTagAlgorithm, Bytes{oath_hash_nibble(key_->hash)});
+  iso7816::append_tlv(out, kTagAlgorithm, Bytes{crypto::oath_nibble_of(key_->hash)});
 }
 
 ResponseApdu OathAccessKey::set_code(ByteView data) {
@@ -46,7 +46,7 @@ ResponseApdu OathAccessKey::set_code(ByteView data) {
   const iso7816::Tlv* challenge = iso7816::find_tlv(*tlvs, kTagChallenge);
   const iso7816::Tlv* response = iso7816::find_tlv(*tlvs, kTagResponse);
   // The high nibble of the algorithm byte differs between clients (ykman 21, .NET 01): only the low counts.
-  const auto hash = oath_hash_from_nibble(key->value[0] & 0x0F);
+  const auto hash = crypto::hash_from_oath_nibble(key->value[0] & 0x0F);
   if (!challenge || !response || !hash || key->value.size() < 2 || key->value.size() > kMaxKeySize + 1)
     return ResponseApdu::status(sw::kIncorrectData);
   Key candidate{Bytes(key->value.begin() + 1, key->value.end()), *hash};

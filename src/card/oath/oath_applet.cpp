@@ -85,7 +85,7 @@ Result<OathCredential> credential_from_put(const std::vector<iso7816::Tlv>& item
   OathCredential c;
   c.name = name->value;
   const uint8_t type = key->value[0] & 0xF0;
-  const auto hash = oath_hash_from_nibble(key->value[0] & 0x0F);
+  const auto hash = crypto::hash_from_oath_nibble(key->value[0] & 0x0F);
   if ((type != 0x10 && type != 0x20) || !hash) return malformed;
   c.type = static_cast<OathType>(type);
   c.hash = *hash;

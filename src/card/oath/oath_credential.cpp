@@ -25,30 +25,6 @@ std::optional<AccessRule> rule_from_name(const std::string& s) {
 }
 }  // namespace
 
-std::optional<crypto::HashAlg> oath_hash_from_nibble(uint8_t nibble) {
-  switch (nibble) {
-    case 0x01:
-      return crypto::HashAlg::kSha1;
-    case 0x02:
-      return crypto::HashAlg::kSha256;
-    case 0x03:
-      return crypto::HashAlg::kSha512;
-    default:
-      return std::nullopt;
-  }
-}
-
-uint8_t oath_hash_nibble(crypto::HashAlg hash) {
-  switch (hash) {
-    case crypto::HashAlg::kSha256:
-      return 0x02;
-    case crypto::HashAlg::kSha512:
-      return 0x03;
-    default:
-      return 0x01;
-  }
-}
-
 const char* oath_hash_name(crypto::HashAlg hash) {
   switch (hash) {
     case crypto::HashAlg::kSha256:
@@ -73,7 +49,7 @@ uint32_t dynamic_truncate(ByteView hmac) {
 }
 
 uint8_t OathCredential::kind_byte() const {
-  return static_cast<uint8_t>(static_cast<uint8_t>(type) | oath_hash_nibble(hash));
+  return static_cast<uint8_t>(static_cast<uint8_t>(type) | crypto::oath_nibble_of(hash));
 }
 
 uint8_t OathCredential::properties() const {

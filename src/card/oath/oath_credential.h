@@ -8,6 +8,7 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "crypto/algorithm_ids.h"
 #include "crypto/digest.h"
 
 namespace keydesk::card {
@@ -50,9 +51,6 @@ struct OathCredential {
   static Result<OathCredential> load(const nlohmann::json& j);
 };
 
-// The low nibble of a type|algorithm byte: 1 SHA-1, 2 SHA-256, 3 SHA-512.
-std::optional<crypto::HashAlg> oath_hash_from_nibble(uint8_t nibble);
-uint8_t oath_hash_nibble(crypto::HashAlg hash);
 // Names used in profiles and state files: "sha1", "sha256", "sha512".
 const char* oath_hash_name(crypto::HashAlg hash);
 std::optional<crypto::HashAlg> oath_hash_from_name(const std::string& name);

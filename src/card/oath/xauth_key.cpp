@@ -5,35 +5,6 @@
 namespace keydesk::card {
 using nlohmann::json;
 
-std::optional<crypto::BlockCipher> xauth_cipher_from_id(uint8_t id) {
-  switch (id) {
-    case 0x03:
-      return crypto::BlockCipher::kTdes;
-    case 0x08:
-      return crypto::BlockCipher::kAes128;
-    case 0x0A:
-      return crypto::BlockCipher::kAes192;
-    case 0x0C:
-      return crypto::BlockCipher::kAes256;
-    default:
-      return std::nullopt;
-  }
-}
-
-uint8_t xauth_cipher_id(crypto::BlockCipher cipher) {
-  switch (cipher) {
-    case crypto::BlockCipher::kTdes:
-      return 0x03;
-    case crypto::BlockCipher::kAes128:
-      return 0x08;
-    case crypto::BlockCipher::kAes192:
-      return 0x0A;
-    case crypto::BlockCipher::kAes256:
-      return 0x0C;
-  }
-  return 0x00;
-}
-
 void XauthKey::install(crypto::BlockCipher cipher, ByteView key, ChallengeType type) {
   clear();
   cipher_ = cipher;
@@ -86,7 +57,7 @@ XauthOutcome XauthKey::authenticate(ByteView cryptogram) {
 
 json XauthKey::save() const {
   return json{{"initialized", initialized()},
-              {"algorithm", xauth_cipher_id(cipher_)},
+              {"algorithm", crypto::piv_id_of(cipher_)},
               {"key", to_hex(key_)},
               {"challenge_type", challenge_type_ == ChallengeType::kStatic ? "static" : "dynamic"},
               {"static_challenge", to_hex(static_challenge_)},
@@ -97,7 +68,7 @@ json XauthKey::save() const {
 Status XauthKey::load(const json& j) {
   clear();
   try {
-    const auto cipher = xauth_cipher_from_id(j.value("algorithm", uint8_t{0x08}));
+    const auto cipher = crypto::block_cipher_from_piv_id(j.value("algorithm", uint8_t{0x08}));
     const std::string type = j.value("challenge_type", "dynamic");
     auto key = from_hex(j.value("key", ""));
     auto static_challenge = from_hex(j.value("static_challenge", ""));

@@ -8,6 +8,7 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "crypto/algorithm_ids.h"
 #include "crypto/cipher.h"
 
 namespace keydesk::card {
@@ -18,10 +19,6 @@ enum class ChallengeType : uint8_t {
 };
 
 enum class XauthOutcome { kOk, kWrong, kBlocked, kNoChallenge };
-
-// Algorithm identifiers on the wire (the PIV ones): 03 3DES, 08 AES-128, 0A AES-192, 0C AES-256.
-std::optional<crypto::BlockCipher> xauth_cipher_from_id(uint8_t id);
-uint8_t xauth_cipher_id(crypto::BlockCipher cipher);
 
 class XauthKey {
  public:

@@ -21,10 +21,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (response.empty()) std::abort();
   if (response.size() > 1) {
     if (response[0] != 0x00) std::abort();  // errors are one byte
-    keydesk::fido::cbor::Value body;
+    keydesk::cbor::Value body;
     const keydesk::ByteView cbor = keydesk::ByteView(response).subspan(1);
-    if (keydesk::fido::cbor::decode(cbor, body) != keydesk::fido::CtapStatus::kOk) std::abort();
-    if (keydesk::fido::cbor::encode(body) != keydesk::Bytes(cbor.begin(), cbor.end())) std::abort();
+    if (keydesk::cbor::decode(cbor, body) != keydesk::cbor::DecodeStatus::kOk) std::abort();
+    if (keydesk::cbor::encode(body) != keydesk::Bytes(cbor.begin(), cbor.end())) std::abort();
   }
   return 0;
 }

@@ -7,7 +7,7 @@
 namespace keydesk::cli {
 namespace {
 
-constexpr std::array<OptionSpec, 11> kOptions{{
+constexpr std::array<OptionSpec, 12> kOptions{{
     // global
     {"token", 't', ArgKind::kValue, "token index as token-info prints it"},
     {"reader", 0, ArgKind::kValue, "PC/SC reader name (case-insensitive substring)"},
@@ -17,6 +17,7 @@ constexpr std::array<OptionSpec, 11> kOptions{{
     {"pin", 'p', ArgKind::kSecret, "the PIN (FIDO PIN for fido-* commands)"},
     {"new-pin", 'n', ArgKind::kSecret, "the new PIN"},
     {"puk", 0, ArgKind::kSecret, "the PUK"},
+    {"current-puk", 0, ArgKind::kSecret, "puk-put on a PIV-only token: the current PUK (the attempt)"},
     {"force", 0, ArgKind::kFlag, "attempt even when few retries are left (never repeats)"},
     {"confirm-cuid", 0, ArgKind::kValue, "the token's CUID, to confirm a destructive command"},
     {"symptom", 0, ArgKind::kValue, "windows-logon | vpn | otp | passkey | unknown"},
@@ -52,8 +53,8 @@ const std::array<CommandSpec, 17> kCommands{{
      run_pin_change},
     {"puk-put",
      Effect::kSpendsRetry,
-     "set the PUK (needs the PIN: one attempt)",
-     {"pin", "puk", "force"},
+     "set the PUK (ACA: the PIN is the one attempt; PIV-only: needs --current-puk, the attempt)",
+     {"pin", "puk", "current-puk", "force"},
      "",
      run_puk_put},
     {"pin-reset-tries",

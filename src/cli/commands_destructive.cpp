@@ -32,6 +32,13 @@ Result<CommandResult> destructive(Context& ctx, Destroy&& destroy) {
   result.output.tables.push_back(survival_table_for(command));
   result.output.json["Command"] = command;
   result.output.json["CUID"] = *cuid;
+  if (command != "fido-token-reset") {
+    // Said before the confirmation, every time: the PIV reset spends every PIN and PUK try on purpose.
+    auto piv = runbook::has_piv(**connection);
+    if (!piv) return piv.error();
+    result.output.json["SpendsAllPinAndPukTries"] = *piv;
+    if (*piv) result.output.notes.push_back(runbook::kPivResetWarning);
+  }
   if (auto confirmed = runbook::check_destruction_confirmed(*cuid, ctx.args().value("confirm-cuid"));
       !confirmed) {
     result.output.json["Done"] = false;

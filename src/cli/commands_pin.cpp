@@ -98,7 +98,25 @@ Result<CommandResult> run_pin_change(Context& ctx) {
                      });
 }
 
+// ACA: the PIN authorises storing the PUK. PIV-only (a YubiKey): CHANGE REFERENCE DATA of the PUK, which
+// needs the current PUK; asked for explicitly, never prompted for by surprise.
 Result<CommandResult> run_puk_put(Context& ctx) {
+  auto connection = ctx.connection();
+  if (!connection) return connection.error();
+  auto piv_only = runbook::puk_put_needs_current_puk(**connection);
+  if (!piv_only) return piv_only.error();
+  if (*piv_only) {
+    if (!ctx.args().has("current-puk"))
+      return Error::make(ErrorKind::kUsage, std::string(runbook::kPivPukPut));
+    return run_attempt(ctx, {{"current-puk", "Current PUK"}, {"puk", "New PUK"}},
+                       [](host::ApduConnection& c, const std::vector<std::string>& v, bool force) {
+                         return runbook::change_puk(c, v[0], v[1], force);
+                       });
+  }
+  if (ctx.args().has("current-puk"))
+    return Error::make(
+        ErrorKind::kUsage,
+        "this token has the access-control applet: puk-put takes the PIN (-p), not --current-puk");
   return run_attempt(ctx, {{"pin", "PIN"}, {"puk", "New PUK"}},
                      [](host::ApduConnection& c, const std::vector<std::string>& v, bool force) {
                        return runbook::put_puk(c, v[0], v[1], force);

@@ -11,14 +11,18 @@
 
 namespace keydesk::crypto {
 namespace {
-Error crypto_error(const char* what) { return Error::make(ErrorKind::kCrypto, what); }
+Error crypto_error(const char* what) {
+  return Error::make(ErrorKind::kCrypto, what);
+}
 
 struct BnDeleter {
   void operator()(BIGNUM* b) const { BN_clear_free(b); }
 };
 using BnPtr = std::unique_ptr<BIGNUM, BnDeleter>;
 
-BnPtr bn(ByteView b) { return BnPtr(BN_bin2bn(b.data(), static_cast<int>(b.size()), nullptr)); }
+BnPtr bn(ByteView b) {
+  return BnPtr(BN_bin2bn(b.data(), static_cast<int>(b.size()), nullptr));
+}
 
 Bytes bn_param(EVP_PKEY* pkey, const char* name) {
   BIGNUM* v = nullptr;
@@ -52,8 +56,9 @@ Result<RsaKey> RsaKey::from_crt(const RsaCrtParts& parts) {
   BnPtr e(BN_new()), n(BN_new()), d(BN_new()), p1(BN_new()), q1(BN_new()), phi(BN_new());
   BN_CTX* ctx = BN_CTX_new();
   bool ok = p && q && dp && dq && qinv && e && n && d && p1 && q1 && phi && ctx && !BN_is_zero(p.get()) &&
-            !BN_is_zero(q.get()) && BN_set_word(e.get(), RSA_F4) == 1 && BN_mul(n.get(), p.get(), q.get(), ctx) == 1 &&
-            BN_sub(p1.get(), p.get(), BN_value_one()) == 1 && BN_sub(q1.get(), q.get(), BN_value_one()) == 1 &&
+            !BN_is_zero(q.get()) && BN_set_word(e.get(), RSA_F4) == 1 &&
+            BN_mul(n.get(), p.get(), q.get(), ctx) == 1 && BN_sub(p1.get(), p.get(), BN_value_one()) == 1 &&
+            BN_sub(q1.get(), q.get(), BN_value_one()) == 1 &&
             BN_mul(phi.get(), p1.get(), q1.get(), ctx) == 1 &&
             BN_mod_inverse(d.get(), e.get(), phi.get(), ctx) != nullptr;
   BN_CTX_free(ctx);
@@ -88,7 +93,9 @@ Result<RsaKey> RsaKey::from_crt(const RsaCrtParts& parts) {
   return RsaKey(PkeyPtr(pkey));
 }
 
-unsigned RsaKey::bits() const { return static_cast<unsigned>(EVP_PKEY_get_bits(pkey_.get())); }
+unsigned RsaKey::bits() const {
+  return static_cast<unsigned>(EVP_PKEY_get_bits(pkey_.get()));
+}
 
 Bytes RsaKey::pkcs8() const {
   unsigned char* buf = nullptr;
@@ -101,8 +108,12 @@ Bytes RsaKey::pkcs8() const {
   return out;
 }
 
-Bytes RsaKey::modulus() const { return bn_param(pkey_.get(), OSSL_PKEY_PARAM_RSA_N); }
-Bytes RsaKey::public_exponent() const { return bn_param(pkey_.get(), OSSL_PKEY_PARAM_RSA_E); }
+Bytes RsaKey::modulus() const {
+  return bn_param(pkey_.get(), OSSL_PKEY_PARAM_RSA_N);
+}
+Bytes RsaKey::public_exponent() const {
+  return bn_param(pkey_.get(), OSSL_PKEY_PARAM_RSA_E);
+}
 
 Bytes RsaKey::spki() const {
   unsigned char* buf = nullptr;

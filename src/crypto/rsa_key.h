@@ -25,7 +25,7 @@ class RsaKey {
   Bytes pkcs8() const;    // private key, DER PKCS#8
   Bytes modulus() const;  // n, big-endian, without leading zeros
   Bytes public_exponent() const;
-  Bytes spki() const;     // DER SubjectPublicKeyInfo
+  Bytes spki() const;  // DER SubjectPublicKeyInfo
   // m^d mod n over a modulus-sized block (no padding added or removed: the client padded it).
   Result<Bytes> raw_private(ByteView block) const;
   EVP_PKEY* pkey() const { return pkey_.get(); }

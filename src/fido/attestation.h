@@ -8,7 +8,7 @@
 
 #include "core/result.h"
 #include "crypto/ec_key.h"
-#include "fido/cbor.h"
+#include "cbor/cbor.h"
 
 namespace keydesk::fido {
 

@@ -61,8 +61,9 @@ Bytes Authenticator::handle(ByteView request) {
   if (!is_known(command)) return {static_cast<uint8_t>(CtapStatus::kInvalidCommand)};
   cbor::Value params{cbor::Map{}};
   if (request.size() > 1) {
-    if (CtapStatus s = cbor::decode(request.subspan(1), params); s != CtapStatus::kOk)
-      return {static_cast<uint8_t>(s)};
+    if (cbor::DecodeStatus s = cbor::decode(request.subspan(1), params); s != cbor::DecodeStatus::kOk)
+      return {static_cast<uint8_t>(s == cbor::DecodeStatus::kLimitExceeded ? CtapStatus::kLimitExceeded
+                                                                            : CtapStatus::kInvalidCbor)};
     if (!params.is_map()) return {static_cast<uint8_t>(CtapStatus::kCborUnexpectedType)};
   }
   if (command != CtapCommand::kGetNextAssertion) pending_assertions_.reset();

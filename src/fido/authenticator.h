@@ -12,7 +12,7 @@
 
 #include "card/card_context.h"
 #include "fido/attestation.h"
-#include "fido/cbor.h"
+#include "cbor/cbor.h"
 #include "fido/credential_store.h"
 #include "fido/pin_state.h"
 

@@ -4,7 +4,7 @@
 
 #include <optional>
 
-#include "fido/cbor.h"
+#include "cbor/cbor.h"
 
 namespace keydesk::fido {
 

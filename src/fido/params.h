@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "fido/cbor.h"
+#include "cbor/cbor.h"
 
 namespace keydesk::fido {
 

@@ -21,22 +21,32 @@ Bytes padded(const Bytes& pin) {
 
 uint8_t cipher_id(crypto::BlockCipher c) {
   switch (c) {
-    case crypto::BlockCipher::kTdes: return 0x03;
-    case crypto::BlockCipher::kAes128: return 0x08;
-    case crypto::BlockCipher::kAes192: return 0x0A;
-    case crypto::BlockCipher::kAes256: return 0x0C;
+    case crypto::BlockCipher::kTdes:
+      return 0x03;
+    case crypto::BlockCipher::kAes128:
+      return 0x08;
+    case crypto::BlockCipher::kAes192:
+      return 0x0A;
+    case crypto::BlockCipher::kAes256:
+      return 0x0C;
   }
   return 0x03;
 }
 
 uint32_t certificate_object(uint8_t slot) {
   switch (slot) {
-    case 0x9A: return 0x5FC105;
-    case 0x9C: return 0x5FC10A;
-    case 0x9D: return 0x5FC10B;
-    case 0x9E: return 0x5FC101;
-    case 0xF9: return 0x5FFF01;
-    default: return slot >= 0x82 && slot <= 0x95 ? 0x5FC10D + (slot - 0x82) : 0;
+    case 0x9A:
+      return 0x5FC105;
+    case 0x9C:
+      return 0x5FC10A;
+    case 0x9D:
+      return 0x5FC10B;
+    case 0x9E:
+      return 0x5FC101;
+    case 0xF9:
+      return 0x5FFF01;
+    default:
+      return slot >= 0x82 && slot <= 0x95 ? 0x5FC10D + (slot - 0x82) : 0;
   }
 }
 
@@ -131,8 +141,9 @@ Result<std::optional<PivReferenceMetadata>> PivSession::metadata(uint8_t referen
 Status PivSession::authenticate(crypto::BlockCipher cipher, ByteView key) {
   const uint8_t alg = cipher_id(cipher);
   const Bytes request_witness = iso7816::encode_tlv(0x7C, iso7816::encode_tlv(0x80, {}));
-  auto step1 = connection_.send_ok(CommandApdu::make(0x00, kInsAuthenticate, alg, kManagementKey, request_witness),
-                                   "PIV management key witness");
+  auto step1 =
+      connection_.send_ok(CommandApdu::make(0x00, kInsAuthenticate, alg, kManagementKey, request_witness),
+                          "PIV management key witness");
   if (!step1) return step1.error();
   auto encrypted_witness = template_value(*step1, 0x80);
   if (!encrypted_witness) return encrypted_witness.error();
@@ -165,13 +176,16 @@ Result<std::optional<Bytes>> PivSession::read_object(uint32_t object_id) {
   return std::optional<Bytes>(std::move(*content));
 }
 
-Result<std::optional<Bytes>> PivSession::chuid() { return read_object(kChuid); }
+Result<std::optional<Bytes>> PivSession::chuid() {
+  return read_object(kChuid);
+}
 
 Result<std::optional<Bytes>> PivSession::guid() {
   auto chuid_data = chuid();
   if (!chuid_data || !*chuid_data) return chuid_data;
   auto guid_value = iso7816::find_value(**chuid_data, 0x34);
-  if (!guid_value || guid_value->size() != 16) return Error::make(ErrorKind::kMalformed, "CHUID without a GUID");
+  if (!guid_value || guid_value->size() != 16)
+    return Error::make(ErrorKind::kMalformed, "CHUID without a GUID");
   return std::optional<Bytes>(std::move(*guid_value));
 }
 
@@ -198,7 +212,8 @@ Result<Bytes> PivSession::sign(uint8_t slot, uint8_t algorithm, ByteView input) 
   Bytes inner = iso7816::encode_tlv(0x82, {});
   iso7816::append_tlv(inner, 0x81, input);
   auto data = connection_.send_ok(
-      CommandApdu::make(0x00, kInsAuthenticate, algorithm, slot, iso7816::encode_tlv(0x7C, inner)), "PIV sign");
+      CommandApdu::make(0x00, kInsAuthenticate, algorithm, slot, iso7816::encode_tlv(0x7C, inner)),
+      "PIV sign");
   if (!data) return data.error();
   return template_value(*data, 0x82);
 }

@@ -17,7 +17,7 @@ struct PivReferenceMetadata {
   std::optional<uint8_t> algorithm;  // tag 01: FF for PIN/PUK, the management key's cipher id for 9B
   int max_retries = -1;              // tag 06 (PIN, PUK)
   int remaining = -1;
-  bool is_default = false;           // tag 05: still the factory value
+  bool is_default = false;  // tag 05: still the factory value
 };
 
 namespace piv_slot {
@@ -53,7 +53,7 @@ class PivSession {
   // GET DATA; nullopt when the object is empty (6A82).
   Result<std::optional<Bytes>> read_object(uint32_t object_id);
   Result<std::optional<Bytes>> chuid();
-  Result<std::optional<Bytes>> guid();  // the CHUID's 16-byte card UUID
+  Result<std::optional<Bytes>> guid();                     // the CHUID's 16-byte card UUID
   Result<std::optional<Bytes>> certificate(uint8_t slot);  // DER
   // GENERATE ASYMMETRIC KEY PAIR (needs the management key): the 7F49 public-key data objects.
   Result<Bytes> generate_key(uint8_t slot, uint8_t algorithm);
@@ -61,7 +61,8 @@ class PivSession {
   Result<Bytes> sign(uint8_t slot, uint8_t algorithm, ByteView input);
 
  private:
-  Result<VerifyResult> present(uint8_t ins, uint8_t reference, Bytes first, Bytes second, const char* context);
+  Result<VerifyResult> present(uint8_t ins, uint8_t reference, Bytes first, Bytes second,
+                               const char* context);
 
   ApduConnection& connection_;
 };

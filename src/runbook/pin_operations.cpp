@@ -1,6 +1,7 @@
 #include "runbook/pin_operations.h"
 
 #include "host/aca_session.h"
+#include "host/piv_session.h"
 #include "runbook/access_control_probe.h"
 #include "runbook/retry_interlock.h"
 
@@ -59,9 +60,20 @@ Result<AttemptReport> attempt(host::ApduConnection& c, Counter counter, bool for
   return report;
 }
 
-// Every attempt is made through the ACA where the token has it.
+// Every attempt is made through the ACA where the token has it, else through PIV (the same card PIN and
+// PUK; on a PIV-only token such as a YubiKey, PIV's own).
+bool through_aca(const AccessControl& a) {
+  return a.source == "ACA";
+}
+
 Result<host::AcaSession> aca(host::ApduConnection& c) {
   host::AcaSession session(c);
+  if (auto s = session.select(); !s) return s.error();
+  return session;
+}
+
+Result<host::PivSession> piv(host::ApduConnection& c) {
+  host::PivSession session(c);
   if (auto s = session.select(); !s) return s.error();
   return session;
 }
@@ -87,6 +99,11 @@ const char* attempt_outcome_name(AttemptOutcome o) {
 Result<AttemptReport> verify_pin(host::ApduConnection& c, std::string_view pin, bool force) {
   return attempt(c, Counter::kPin, force, [&](const AccessControl& a) -> Result<VerifyResult> {
     KD_TRY(check_pin_format("PIN", pin, pin_rule(a)));
+    if (!through_aca(a)) {
+      auto p = piv(c);
+      if (!p) return p.error();
+      return p->verify_pin(bytes_of(pin));
+    }
     auto s = aca(c);
     if (!s) return s.error();
     return s->verify_pin(pin);
@@ -98,6 +115,11 @@ Result<AttemptReport> change_pin(host::ApduConnection& c, std::string_view pin, 
   return attempt(c, Counter::kPin, force, [&](const AccessControl& a) -> Result<VerifyResult> {
     KD_TRY(check_pin_format("PIN", pin, pin_rule(a)));
     KD_TRY(check_pin_format("new PIN", new_pin, pin_rule(a)));
+    if (!through_aca(a)) {
+      auto p = piv(c);
+      if (!p) return p.error();
+      return p->change_pin(bytes_of(pin), bytes_of(new_pin));
+    }
     auto s = aca(c);
     if (!s) return s.error();
     return s->change_pin(pin, new_pin);
@@ -109,6 +131,7 @@ Result<AttemptReport> put_puk(host::ApduConnection& c, std::string_view pin, std
   return attempt(c, Counter::kPin, force, [&](const AccessControl& a) -> Result<VerifyResult> {
     KD_TRY(check_pin_format("PIN", pin, pin_rule(a)));
     KD_TRY(check_pin_format("PUK", puk, kPukRule));
+    if (!through_aca(a)) return Error::make(ErrorKind::kUsage, std::string(kPivPukPut));
     auto s = aca(c);
     if (!s) return s.error();
     auto verified = s->verify_pin(pin);
@@ -123,10 +146,35 @@ Result<AttemptReport> unblock_pin(host::ApduConnection& c, std::string_view puk,
   return attempt(c, Counter::kPuk, force, [&](const AccessControl& a) -> Result<VerifyResult> {
     KD_TRY(check_pin_format("PUK", puk, kPukRule));
     KD_TRY(check_pin_format("new PIN", new_pin, pin_rule(a)));
+    if (!through_aca(a)) {
+      auto p = piv(c);
+      if (!p) return p.error();
+      return p->unblock_pin(bytes_of(puk), bytes_of(new_pin));
+    }
     auto s = aca(c);
     if (!s) return s.error();
     return s->unblock_with_puk(puk, new_pin);
   });
+}
+
+Result<AttemptReport> change_puk(host::ApduConnection& c, std::string_view puk, std::string_view new_puk,
+                                 bool force) {
+  return attempt(c, Counter::kPuk, force, [&](const AccessControl& a) -> Result<VerifyResult> {
+    KD_TRY(check_pin_format("current PUK", puk, kPukRule));
+    KD_TRY(check_pin_format("new PUK", new_puk, kPukRule));
+    if (through_aca(a))
+      return Error::make(ErrorKind::kUsage,
+                         "this token has the access-control applet: puk-put sets the PUK with the PIN");
+    auto p = piv(c);
+    if (!p) return p.error();
+    return p->change_puk(bytes_of(puk), bytes_of(new_puk));
+  });
+}
+
+Result<bool> puk_put_needs_current_puk(host::ApduConnection& c) {
+  auto a = read_access_control(c);
+  if (!a) return a.error();
+  return !through_aca(*a);
 }
 
 }  // namespace keydesk::runbook

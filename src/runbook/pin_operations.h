@@ -27,11 +27,24 @@ struct AttemptReport {
 Result<AttemptReport> verify_pin(host::ApduConnection& c, std::string_view pin, bool force);
 Result<AttemptReport> change_pin(host::ApduConnection& c, std::string_view pin, std::string_view new_pin,
                                  bool force);
-// Sets the PUK: verifies the PIN (the attempt) and then stores the PUK.
+// Sets the PUK: verifies the PIN (the attempt) and then stores the PUK. ACA tokens only: PIV cannot set a
+// PUK with the PIN (kUsage with kPivPukPut).
 Result<AttemptReport> put_puk(host::ApduConnection& c, std::string_view pin, std::string_view puk,
                               bool force);
 // RESET RETRY COUNTER: one PUK attempt, the PIN counter back at its maximum and a new PIN on success.
 Result<AttemptReport> unblock_pin(host::ApduConnection& c, std::string_view puk, std::string_view new_pin,
                                   bool force);
+
+// PIV (a token without the ACA): CHANGE REFERENCE DATA of the PUK, the current PUK being the attempt.
+Result<AttemptReport> change_puk(host::ApduConnection& c, std::string_view puk, std::string_view new_puk,
+                                 bool force);
+// Whether puk-put on this token is PIV's CHANGE REFERENCE DATA (needs the current PUK) rather than the
+// ACA's PIN-authorised PUT. Spends nothing.
+Result<bool> puk_put_needs_current_puk(host::ApduConnection& c);
+
+inline constexpr std::string_view kPivPukPut =
+    "this token has no access-control applet: on PIV, puk-put is CHANGE REFERENCE DATA of the PUK, which "
+    "needs the CURRENT PUK (--current-puk; a YubiKey leaves the factory with 12345678), not the PIN; the "
+    "current PUK is the one attempt and a wrong one spends a PUK try";
 
 }  // namespace keydesk::runbook

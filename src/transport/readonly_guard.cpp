@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "cbor/cbor.h"
 #include "iso7816/apdu.h"
 
 namespace keydesk::transport {
@@ -27,110 +28,27 @@ constexpr std::array<KnownApplet, 5> kApplets{{
     {GuardedApplet::kAca, {0xF0, 0x6B, 0x65, 0x79, 0x64, 0x65, 0x73, 0x6B, 0x41, 0x43, 0x41}, 11},
 }};
 
-// --- A minimal CBOR reader: just enough to find one key of a CTAP request or getInfo map. ---
-// Definite lengths only (CTAP2 canonical CBOR forbids indefinite ones); any surprise = nullopt, which
-// the policy treats as "cannot prove read-only" and refuses.
-class CborCursor {
- public:
-  explicit CborCursor(ByteView b) : b_(b) {}
-
-  struct Head {
-    uint8_t major;
-    uint64_t arg;
-  };
-  std::optional<Head> head() {
-    if (pos_ >= b_.size()) return std::nullopt;
-    const uint8_t initial = b_[pos_++];
-    const uint8_t major = initial >> 5, info = initial & 0x1F;
-    if (info < 24) return Head{major, info};
-    if (info > 27) return std::nullopt;  // indefinite or reserved
-    const size_t n = size_t{1} << (info - 24);
-    if (b_.size() - pos_ < n) return std::nullopt;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; ++i) v = (v << 8) | b_[pos_++];
-    return Head{major, v};
-  }
-  bool skip(int depth = 0) {
-    if (depth > 16) return false;
-    auto h = head();
-    if (!h) return false;
-    switch (h->major) {
-      case 0:
-      case 1:
-      case 7:
-        return true;
-      case 2:
-      case 3:
-        if (b_.size() - pos_ < h->arg) return false;
-        pos_ += static_cast<size_t>(h->arg);
-        return true;
-      case 4:
-        for (uint64_t i = 0; i < h->arg; ++i)
-          if (!skip(depth + 1)) return false;
-        return true;
-      case 5:
-        for (uint64_t i = 0; i < 2 * h->arg; ++i)
-          if (!skip(depth + 1)) return false;
-        return true;
-      case 6:
-        return skip(depth + 1);  // tag + item
-    }
-    return false;
-  }
-  std::optional<std::string_view> text() {
-    auto h = head();
-    if (!h || h->major != 3 || b_.size() - pos_ < h->arg) return std::nullopt;
-    std::string_view s(reinterpret_cast<const char*>(b_.data() + pos_), static_cast<size_t>(h->arg));
-    pos_ += static_cast<size_t>(h->arg);
-    return s;
-  }
-  ByteView rest() const { return b_.subspan(pos_); }
-
- private:
-  ByteView b_;
-  size_t pos_ = 0;
-};
-
-// Positions a cursor on the value of unsigned key `key` in the map at the cursor's start.
-std::optional<CborCursor> find_uint_key(ByteView map_bytes, uint64_t key) {
-  CborCursor c(map_bytes);
-  auto h = c.head();
-  if (!h || h->major != 5) return std::nullopt;
-  for (uint64_t i = 0; i < h->arg; ++i) {
-    CborCursor key_probe = c;
-    auto k = key_probe.head();
-    if (k && k->major == 0 && k->arg == key) return key_probe;
-    if (!c.skip() || !c.skip()) return std::nullopt;
-  }
-  return std::nullopt;
+// A request or getInfo map that does not decode strictly is treated as "cannot prove read-only".
+std::optional<cbor::Value> decode_map(ByteView bytes) {
+  cbor::Value v;
+  if (cbor::decode(bytes, v) != cbor::DecodeStatus::kOk || !v.is_map()) return std::nullopt;
+  return v;
 }
 
-std::optional<uint64_t> uint_at_key(ByteView map_bytes, uint64_t key) {
-  auto c = find_uint_key(map_bytes, key);
-  if (!c) return std::nullopt;
-  auto h = c->head();
-  if (!h || h->major != 0) return std::nullopt;
-  return h->arg;
+std::optional<uint64_t> uint_at_key(ByteView map_bytes, int64_t key) {
+  const auto map = decode_map(map_bytes);
+  const cbor::Value* v = map ? map->find(key) : nullptr;
+  if (!v || !v->is_unsigned()) return std::nullopt;
+  return v->as_unsigned();
 }
 
 // getInfo options.clientPin: true/false, or nullopt when absent (no PIN support) or unreadable.
 std::optional<bool> get_info_client_pin(ByteView info_map) {
-  auto options = find_uint_key(info_map, 0x04);
-  if (!options) return std::nullopt;
-  auto h = options->head();
-  if (!h || h->major != 5) return std::nullopt;
-  for (uint64_t i = 0; i < h->arg; ++i) {
-    auto name = options->text();
-    if (!name) return std::nullopt;
-    CborCursor value = *options;
-    auto v = value.head();
-    if (*name == "clientPin") {
-      if (!v || v->major != 7 || (v->arg != 20 && v->arg != 21)) return std::nullopt;
-      return v->arg == 21;
-    }
-    if (!options->skip()) return std::nullopt;
-  }
-  return std::nullopt;
+  const auto info = decode_map(info_map);
+  const cbor::Value* options = info ? info->find(0x04) : nullptr;
+  const cbor::Value* client_pin = options ? options->find("clientPin") : nullptr;
+  if (!client_pin || !client_pin->is_bool()) return std::nullopt;
+  return client_pin->as_bool();
 }
 
 constexpr uint8_t kCtapGetInfo = 0x04, kCtapClientPin = 0x06;

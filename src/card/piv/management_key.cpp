@@ -12,11 +12,16 @@ constexpr uint32_t kTemplate = 0x7C, kWitness = 0x80, kChallenge = 0x81, kRespon
 
 std::optional<crypto::BlockCipher> cipher_of(Algorithm a) {
   switch (a) {
-    case Algorithm::kTdes: return crypto::BlockCipher::kTdes;
-    case Algorithm::kAes128: return crypto::BlockCipher::kAes128;
-    case Algorithm::kAes192: return crypto::BlockCipher::kAes192;
-    case Algorithm::kAes256: return crypto::BlockCipher::kAes256;
-    default: return std::nullopt;
+    case Algorithm::kTdes:
+      return crypto::BlockCipher::kTdes;
+    case Algorithm::kAes128:
+      return crypto::BlockCipher::kAes128;
+    case Algorithm::kAes192:
+      return crypto::BlockCipher::kAes192;
+    case Algorithm::kAes256:
+      return crypto::BlockCipher::kAes256;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -32,7 +37,9 @@ const Bytes& default_management_key() {
 
 ManagementKey::ManagementKey() : key_(default_management_key()) {}
 
-crypto::BlockCipher ManagementKey::cipher() const { return *cipher_of(algorithm_); }
+crypto::BlockCipher ManagementKey::cipher() const {
+  return *cipher_of(algorithm_);
+}
 
 bool ManagementKey::set(Algorithm alg, ByteView key, bool touch) {
   const auto cipher = cipher_of(alg);
@@ -46,7 +53,9 @@ bool ManagementKey::set(Algorithm alg, ByteView key, bool touch) {
 }
 
 json ManagementKey::save() const {
-  return json{{"algorithm", algorithm_name(algorithm_)}, {"key", to_hex(key_)}, {"touch", touch_},
+  return json{{"algorithm", algorithm_name(algorithm_)},
+              {"key", to_hex(key_)},
+              {"touch", touch_},
               {"default", is_default_}};
 }
 
@@ -61,7 +70,9 @@ Status ManagementKey::load(const json& j) {
   return {};
 }
 
-size_t ManagementAuth::block() const { return crypto::block_size(key_.cipher()); }
+size_t ManagementAuth::block() const {
+  return crypto::block_size(key_.cipher());
+}
 
 void ManagementAuth::forget_pending() {
   wipe(pending_witness_);

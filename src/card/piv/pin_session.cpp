@@ -17,10 +17,14 @@ Bytes unpad(ByteView field) {
 // answers 63C0 (as a YubiKey does), attempts on a blocked reference 6983, a missing reference 6984.
 StatusWord status_of(VerifyOutcome outcome, bool was_blocked, const PinReference& ref) {
   switch (outcome) {
-    case VerifyOutcome::kOk: return sw::kOk;
-    case VerifyOutcome::kWrong: return sw::retries_left(ref.remaining());
-    case VerifyOutcome::kBlocked: return was_blocked ? sw::kAuthBlocked : sw::retries_left(0);
-    case VerifyOutcome::kNotInitialized: return sw::kDataInvalid;
+    case VerifyOutcome::kOk:
+      return sw::kOk;
+    case VerifyOutcome::kWrong:
+      return sw::retries_left(ref.remaining());
+    case VerifyOutcome::kBlocked:
+      return was_blocked ? sw::kAuthBlocked : sw::retries_left(0);
+    case VerifyOutcome::kNotInitialized:
+      return sw::kDataInvalid;
   }
   return sw::kNoDiagnosis;
 }

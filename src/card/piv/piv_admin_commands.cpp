@@ -13,9 +13,13 @@ constexpr uint8_t kDefaultRetries = 3;
 constexpr uint8_t kPinOrPukAlgorithm = 0xFF;
 constexpr uint8_t kTouchNever = 0x01, kTouchAlways = 0x02;
 
-ResponseApdu status(StatusWord s) { return ResponseApdu::status(s); }
+ResponseApdu status(StatusWord s) {
+  return ResponseApdu::status(s);
+}
 
-void append_byte_tlv(Bytes& out, uint32_t tag, uint8_t value) { iso7816::append_tlv(out, tag, Bytes{value}); }
+void append_byte_tlv(Bytes& out, uint32_t tag, uint8_t value) {
+  iso7816::append_tlv(out, tag, Bytes{value});
+}
 
 // Tags 01 (algorithm FF), 05 (still the default value) and 06 (total, remaining tries).
 Bytes reference_metadata(const PinReference& ref) {
@@ -49,7 +53,8 @@ ResponseApdu PivApplet::get_metadata(const CommandApdu& cmd) const {
   }
   if (cmd.p2 == kManagementRef) {
     append_byte_tlv(out, 0x01, static_cast<uint8_t>(management_key_.algorithm()));
-    iso7816::append_tlv(out, 0x02, Bytes{0x00, management_key_.touch_required() ? kTouchAlways : kTouchNever});
+    iso7816::append_tlv(out, 0x02,
+                        Bytes{0x00, management_key_.touch_required() ? kTouchAlways : kTouchNever});
     append_byte_tlv(out, 0x05, management_key_.is_default() ? 1 : 0);
     return ResponseApdu::success(std::move(out));
   }
@@ -71,7 +76,8 @@ ResponseApdu PivApplet::set_management_key(const CommandApdu& cmd) {
   if (!management_auth_.authenticated()) return status(sw::kSecurityNotSatisfied);
   const ByteView data = cmd.data;
   // <alg> 9B <length> <key>
-  if (data.size() < 3 || data[1] != kManagementRef || data[2] != data.size() - 3) return status(sw::kIncorrectData);
+  if (data.size() < 3 || data[1] != kManagementRef || data[2] != data.size() - 3)
+    return status(sw::kIncorrectData);
   const auto alg = algorithm_from_byte(data[0]);
   if (!alg || !management_key_.set(*alg, data.subspan(3), cmd.p2 == 0xFE)) return status(sw::kIncorrectData);
   return ResponseApdu::success();

@@ -16,9 +16,13 @@ const Bytes kSelectResponse = *from_hex("61114f0600001000010079074f05a000000308"
 constexpr const char* kAttestationSubject = "CN=keydesk-sim PIV Attestation";
 constexpr auto kTouchCacheWindow = std::chrono::seconds(15);
 
-ResponseApdu status(StatusWord s) { return ResponseApdu::status(s); }
+ResponseApdu status(StatusWord s) {
+  return ResponseApdu::status(s);
+}
 
-std::string slot_key(uint8_t ref) { return to_hex(Bytes{ref}); }
+std::string slot_key(uint8_t ref) {
+  return to_hex(Bytes{ref});
+}
 
 std::optional<uint8_t> slot_from_key(const std::string& key) {
   const auto raw = from_hex(key);
@@ -38,7 +42,9 @@ std::optional<uint32_t> object_id(const Bytes& value) {
 PivApplet::PivApplet(CardContext& context)
     : context_(context), management_auth_(management_key_, context), pin_session_(context) {}
 
-ByteView PivApplet::aid() const { return kAid; }
+ByteView PivApplet::aid() const {
+  return kAid;
+}
 
 ResponseApdu PivApplet::select(const CommandApdu&) {
   reset_volatile();
@@ -55,26 +61,41 @@ ResponseApdu PivApplet::process(const CommandApdu& cmd) {
   // The management-key exchange must run as two consecutive commands.
   if (cmd.ins != 0x87) management_auth_.forget_pending();
   switch (cmd.ins) {
-    case 0x20: return pin_session_.verify(cmd);
-    case 0x24: return pin_session_.change_reference(cmd);
-    case 0x2C: return pin_session_.reset_retry_counter(cmd);
-    case 0x87: return general_authenticate(cmd);
-    case 0x47: return generate_key(cmd);
-    case 0xCB: return get_data(cmd);
-    case 0xDB: return put_data(cmd);
-    case 0xFD: return ResponseApdu::success(Bytes(context_.identity.version, context_.identity.version + 3));
+    case 0x20:
+      return pin_session_.verify(cmd);
+    case 0x24:
+      return pin_session_.change_reference(cmd);
+    case 0x2C:
+      return pin_session_.reset_retry_counter(cmd);
+    case 0x87:
+      return general_authenticate(cmd);
+    case 0x47:
+      return generate_key(cmd);
+    case 0xCB:
+      return get_data(cmd);
+    case 0xDB:
+      return put_data(cmd);
+    case 0xFD:
+      return ResponseApdu::success(Bytes(context_.identity.version, context_.identity.version + 3));
     case 0xF8: {
       Bytes serial;
       append_be32(serial, context_.identity.serial);
       return ResponseApdu::success(serial);
     }
-    case 0xF7: return get_metadata(cmd);
-    case 0xFF: return set_management_key(cmd);
-    case 0xFE: return import_key(cmd);
-    case 0xFB: return reset(cmd);
-    case 0xFA: return set_pin_retries(cmd);
-    case 0xF9: return attest(cmd);
-    default: return status(sw::kInsNotSupported);
+    case 0xF7:
+      return get_metadata(cmd);
+    case 0xFF:
+      return set_management_key(cmd);
+    case 0xFE:
+      return import_key(cmd);
+    case 0xFB:
+      return reset(cmd);
+    case 0xFA:
+      return set_pin_retries(cmd);
+    case 0xF9:
+      return attest(cmd);
+    default:
+      return status(sw::kInsNotSupported);
   }
 }
 
@@ -127,11 +148,13 @@ StatusWord PivApplet::authorize_use(const PivKey& key) {
   const auto now = std::chrono::steady_clock::now();
   switch (key.policy().touch) {
     case TouchPolicy::kDefault:
-    case TouchPolicy::kNever: return sw::kOk;
+    case TouchPolicy::kNever:
+      return sw::kOk;
     case TouchPolicy::kCached:
       if (last_touch_ && now - *last_touch_ < kTouchCacheWindow) return sw::kOk;
       break;
-    case TouchPolicy::kAlways: break;
+    case TouchPolicy::kAlways:
+      break;
   }
   // A YubiKey answers 6982 when the touch does not come before its timeout.
   if (!context_.presence.request()) return sw::kSecurityNotSatisfied;
@@ -142,7 +165,8 @@ StatusWord PivApplet::authorize_use(const PivKey& key) {
 json PivApplet::save() const {
   json keys = json::object();
   for (const auto& [ref, key] : keys_) keys[slot_key(ref)] = key.save();
-  return json{{"management_key", management_key_.save()}, {"keys", std::move(keys)}, {"objects", objects_.save()}};
+  return json{
+      {"management_key", management_key_.save()}, {"keys", std::move(keys)}, {"objects", objects_.save()}};
 }
 
 Status PivApplet::load(const json& section) {
@@ -172,7 +196,8 @@ Status PivApplet::load(const json& section) {
 
 Status PivApplet::provision(const json& plan) {
   try {
-    if (plan.value("chuid", false) && !objects_.contains(kChuidObject)) objects_.put(kChuidObject, make_chuid());
+    if (plan.value("chuid", false) && !objects_.contains(kChuidObject))
+      objects_.put(kChuidObject, make_chuid());
     if (plan.value("ccc", false) && !objects_.contains(kCccObject)) objects_.put(kCccObject, make_ccc());
     for (const auto& k : plan.value("keys", json::array())) {
       const auto ref = slot_from_key(k.at("slot").get<std::string>());

@@ -27,10 +27,15 @@ std::optional<Enum> enum_from_name(const std::array<std::string_view, N>& names,
 }  // namespace
 
 bool is_symmetric(Algorithm a) {
-  return a == Algorithm::kTdes || a == Algorithm::kAes128 || a == Algorithm::kAes192 || a == Algorithm::kAes256;
+  return a == Algorithm::kTdes || a == Algorithm::kAes128 || a == Algorithm::kAes192 ||
+         a == Algorithm::kAes256;
 }
-bool is_rsa(Algorithm a) { return a == Algorithm::kRsa1024 || a == Algorithm::kRsa2048; }
-bool is_ec(Algorithm a) { return a == Algorithm::kEccP256 || a == Algorithm::kEccP384; }
+bool is_rsa(Algorithm a) {
+  return a == Algorithm::kRsa1024 || a == Algorithm::kRsa2048;
+}
+bool is_ec(Algorithm a) {
+  return a == Algorithm::kEccP256 || a == Algorithm::kEccP384;
+}
 
 std::optional<Algorithm> algorithm_from_byte(uint8_t b) {
   for (const auto& [alg, name] : kAlgorithmNames)
@@ -56,8 +61,12 @@ std::optional<TouchPolicy> touch_policy_from_byte(uint8_t b) {
   if (b >= kTouchPolicyNames.size()) return std::nullopt;
   return static_cast<TouchPolicy>(b);
 }
-std::string_view policy_name(PinPolicy p) { return kPinPolicyNames[static_cast<size_t>(p)]; }
-std::string_view policy_name(TouchPolicy p) { return kTouchPolicyNames[static_cast<size_t>(p)]; }
+std::string_view policy_name(PinPolicy p) {
+  return kPinPolicyNames[static_cast<size_t>(p)];
+}
+std::string_view policy_name(TouchPolicy p) {
+  return kTouchPolicyNames[static_cast<size_t>(p)];
+}
 std::optional<PinPolicy> pin_policy_from_name(std::string_view name) {
   return enum_from_name<PinPolicy>(kPinPolicyNames, name);
 }

@@ -1,18 +1,22 @@
 #include "card/piv/piv_key.h"
 
-#include <algorithm>
-
 #include <openssl/evp.h>
+
+#include <algorithm>
 
 #include "iso7816/tlv.h"
 
 namespace keydesk::card::piv {
 namespace {
-constexpr unsigned rsa_bits(Algorithm a) { return a == Algorithm::kRsa1024 ? 1024 : 2048; }
+constexpr unsigned rsa_bits(Algorithm a) {
+  return a == Algorithm::kRsa1024 ? 1024 : 2048;
+}
 constexpr crypto::Curve curve_of(Algorithm a) {
   return a == Algorithm::kEccP384 ? crypto::Curve::kP384 : crypto::Curve::kP256;
 }
-Error usage(const char* what) { return Error::make(ErrorKind::kUsage, what); }
+Error usage(const char* what) {
+  return Error::make(ErrorKind::kUsage, what);
+}
 }  // namespace
 
 PivKey::PivKey(Algorithm alg, Key key, KeyPolicy policy, KeyOrigin origin)
@@ -62,8 +66,9 @@ Result<PivKey> PivKey::load(const json& j) {
     Result<PivKey> out = usage("unreachable");
     if (is_ec(*alg)) {
       auto ec = crypto::EcKey::from_pkcs8(*der);
-      out = ec && ec->curve() == curve_of(*alg) ? Result<PivKey>(PivKey(*alg, std::move(ec).value(), policy, kind))
-                                                : Error::make(ErrorKind::kMalformed, "piv key: not a matching EC key");
+      out = ec && ec->curve() == curve_of(*alg)
+                ? Result<PivKey>(PivKey(*alg, std::move(ec).value(), policy, kind))
+                : Error::make(ErrorKind::kMalformed, "piv key: not a matching EC key");
     } else {
       auto rsa = crypto::RsaKey::from_pkcs8(*der);
       out = rsa && rsa->bits() == rsa_bits(*alg)
@@ -86,7 +91,8 @@ Bytes PivKey::spki() const {
 }
 
 Bytes PivKey::public_key_tlvs() const {
-  if (const auto* ec = std::get_if<crypto::EcKey>(&key_)) return iso7816::encode_tlv(0x86, ec->public_point());
+  if (const auto* ec = std::get_if<crypto::EcKey>(&key_))
+    return iso7816::encode_tlv(0x86, ec->public_point());
   const auto& rsa = std::get<crypto::RsaKey>(key_);
   Bytes out = iso7816::encode_tlv(0x81, rsa.modulus());
   iso7816::append_tlv(out, 0x82, rsa.public_exponent());
@@ -118,7 +124,8 @@ bool PivKey::accepts_input(size_t size) const {
 Result<Bytes> PivKey::ecdh(ByteView peer_point) const {
   const auto* ec = std::get_if<crypto::EcKey>(&key_);
   if (!ec) return usage("ECDH needs an EC key");
-  if (peer_point.size() != 1 + 2 * crypto::curve_bytes(ec->curve())) return usage("peer point has the wrong size");
+  if (peer_point.size() != 1 + 2 * crypto::curve_bytes(ec->curve()))
+    return usage("peer point has the wrong size");
   auto secret = ec->ecdh(peer_point);
   if (!secret) return usage("peer point is not on the curve");
   return secret;

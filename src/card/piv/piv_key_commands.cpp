@@ -11,10 +11,14 @@ using iso7816::Tlv;
 using namespace piv;
 
 namespace {
-constexpr uint32_t kDynamicAuthTemplate = 0x7C, kResponseTag = 0x82, kChallengeTag = 0x81, kExponentiationTag = 0x85;
-constexpr uint32_t kControlTemplate = 0xAC, kAlgorithmTag = 0x80, kPinPolicyTag = 0xAA, kTouchPolicyTag = 0xAB;
+constexpr uint32_t kDynamicAuthTemplate = 0x7C, kResponseTag = 0x82, kChallengeTag = 0x81,
+                   kExponentiationTag = 0x85;
+constexpr uint32_t kControlTemplate = 0xAC, kAlgorithmTag = 0x80, kPinPolicyTag = 0xAA,
+                   kTouchPolicyTag = 0xAB;
 
-ResponseApdu status(StatusWord s) { return ResponseApdu::status(s); }
+ResponseApdu status(StatusWord s) {
+  return ResponseApdu::status(s);
+}
 
 // The optional AA / AB policy bytes of GENERATE (inside AC) and IMPORT KEY; nullopt if one is malformed.
 std::optional<KeyPolicy> requested_policy(const std::vector<Tlv>& tlvs) {
@@ -46,7 +50,8 @@ ResponseApdu PivApplet::general_authenticate(const CommandApdu& cmd) {
   if (!find_key_slot(cmd.p2)) return status(sw::kReferenceNotFound);
   const auto it = keys_.find(cmd.p2);
   // ykman's key check reads 6A80 as "no key in this slot"; a wrong algorithm is the same refusal.
-  if (it == keys_.end() || static_cast<uint8_t>(it->second.algorithm()) != cmd.p1) return status(sw::kIncorrectData);
+  if (it == keys_.end() || static_cast<uint8_t>(it->second.algorithm()) != cmd.p1)
+    return status(sw::kIncorrectData);
   const PivKey& key = it->second;
 
   // 7C { 82 00, 81 <hash or block> } signs or decrypts; 7C { 82 00, 85 <point> } is ECDH.
@@ -61,7 +66,8 @@ ResponseApdu PivApplet::general_authenticate(const CommandApdu& cmd) {
 
   if (const StatusWord s = authorize_use(key); !s.ok()) return status(s);
   auto result = challenge ? key.private_operation(challenge->value) : key.ecdh(point->value);
-  if (!result) return status(result.error().kind == ErrorKind::kUsage ? sw::kIncorrectData : sw::kNoDiagnosis);
+  if (!result)
+    return status(result.error().kind == ErrorKind::kUsage ? sw::kIncorrectData : sw::kNoDiagnosis);
   Bytes out = iso7816::encode_tlv(kDynamicAuthTemplate, iso7816::encode_tlv(kResponseTag, *result));
   wipe(*result);
   return ResponseApdu::success(std::move(out));
@@ -104,7 +110,8 @@ ResponseApdu PivApplet::import_key(const CommandApdu& cmd) {
   };
   Result<PivKey> key = Error::make(ErrorKind::kUsage, "missing key parts");
   if (is_ec(*alg)) {
-    if (const Bytes* scalar = value(0x06)) key = PivKey::import_ec(*alg, *scalar, resolve_policy(*policy, *slot));
+    if (const Bytes* scalar = value(0x06))
+      key = PivKey::import_ec(*alg, *scalar, resolve_policy(*policy, *slot));
   } else if (value(0x01) && value(0x02) && value(0x03) && value(0x04) && value(0x05)) {
     crypto::RsaCrtParts parts{*value(0x01), *value(0x02), *value(0x03), *value(0x04), *value(0x05)};
     key = PivKey::import_rsa(*alg, parts, resolve_policy(*policy, *slot));

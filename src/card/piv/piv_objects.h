@@ -10,9 +10,9 @@
 namespace keydesk::card::piv {
 
 struct KeySlot {
-  uint8_t ref;              // key reference (P2 of GENERAL AUTHENTICATE / GENERATE, P1 of ATTEST)
-  uint32_t cert_object;     // the object holding its certificate
-  PinPolicy default_pin;    // what policy 00 means for this slot
+  uint8_t ref;            // key reference (P2 of GENERAL AUTHENTICATE / GENERATE, P1 of ATTEST)
+  uint32_t cert_object;   // the object holding its certificate
+  PinPolicy default_pin;  // what policy 00 means for this slot
 };
 // 9A, 9C, 9D, 9E, the retired 82..95 and Yubico's attestation slot F9; nullopt for anything else.
 std::optional<KeySlot> find_key_slot(uint8_t ref);
@@ -20,9 +20,9 @@ std::optional<KeySlot> find_key_slot(uint8_t ref);
 KeyPolicy resolve_policy(KeyPolicy requested, const KeySlot& slot);
 
 struct DataObject {
-  uint32_t id;           // e.g. 0x5FC102 (CHUID), 0x7E (Discovery)
-  bool pin_protected;    // GET DATA needs the PIN (printed information, biometrics, pairing code)
-  uint32_t template_tag; // the tag wrapping its content on the wire: 53, or the object's own template tag
+  uint32_t id;            // e.g. 0x5FC102 (CHUID), 0x7E (Discovery)
+  bool pin_protected;     // GET DATA needs the PIN (printed information, biometrics, pairing code)
+  uint32_t template_tag;  // the tag wrapping its content on the wire: 53, or the object's own template tag
 };
 std::optional<DataObject> find_data_object(uint32_t id);
 

@@ -75,7 +75,8 @@ Result<Bytes> attestation_certificate(const PivKey& key, uint8_t slot, const Piv
   spec.extra = {
       {kOidFirmware, Bytes(identity.version, identity.version + 3), false},
       {kOidSerial, der_integer(identity.serial), false},
-      {kOidPolicy, Bytes{static_cast<uint8_t>(key.policy().pin), static_cast<uint8_t>(key.policy().touch)}, false},
+      {kOidPolicy, Bytes{static_cast<uint8_t>(key.policy().pin), static_cast<uint8_t>(key.policy().touch)},
+       false},
   };
   return crypto::issue_certificate(spec, key.spki(), attestation_key.pkey());
 }

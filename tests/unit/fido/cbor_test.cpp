@@ -1,11 +1,13 @@
 // CTAP2 canonical CBOR: encoder order and the strict decoder's refusals.
-#include "fido/cbor.h"
+#include "cbor/cbor.h"
 
 #include <gtest/gtest.h>
 
 #include "fido/cose.h"
 
-namespace keydesk::fido::cbor {
+namespace keydesk::cbor {
+using fido::cose_ec2_key;
+using fido::kCoseAlgEs256;
 namespace {
 
 Bytes hex(std::string_view h) {
@@ -41,7 +43,7 @@ TEST(Cbor, IntegersUseTheShortestForm) {
 TEST(Cbor, DecodesWhatItEncodes) {
   Value original(Map{{1, Bytes{1, 2, 3}}, {-3, "x"}, {"k", Array{true, false, Value()}}});
   Value decoded;
-  ASSERT_EQ(decode(encode(original), decoded), CtapStatus::kOk);
+  ASSERT_EQ(decode(encode(original), decoded), DecodeStatus::kOk);
   EXPECT_EQ(decoded, original);
   EXPECT_EQ(decoded.find(-3)->as_text(), "x");
   EXPECT_EQ(decoded.find(3), nullptr);
@@ -49,26 +51,26 @@ TEST(Cbor, DecodesWhatItEncodes) {
 
 TEST(Cbor, RefusesMalformedInput) {
   Value v;
-  EXPECT_EQ(decode(hex("a201"), v), CtapStatus::kInvalidCbor);                // truncated map
-  EXPECT_EQ(decode(hex("5820aa"), v), CtapStatus::kInvalidCbor);              // string longer than input
-  EXPECT_EQ(decode(hex("9f01ff"), v), CtapStatus::kInvalidCbor);              // indefinite array
-  EXPECT_EQ(decode(hex("c24101"), v), CtapStatus::kInvalidCbor);              // tag
-  EXPECT_EQ(decode(hex("f93c00"), v), CtapStatus::kInvalidCbor);              // half float
-  EXPECT_EQ(decode(hex("a2010201 03"), v), CtapStatus::kInvalidCbor);         // duplicate key 1
-  EXPECT_EQ(decode(hex("0102"), v), CtapStatus::kInvalidCbor);                // trailing bytes
-  EXPECT_EQ(decode(hex("1c"), v), CtapStatus::kInvalidCbor);                  // reserved additional info
-  EXPECT_EQ(decode(hex("9bffffffffffffffff"), v), CtapStatus::kInvalidCbor);  // absurd count
+  EXPECT_EQ(decode(hex("a201"), v), DecodeStatus::kInvalid);                // truncated map
+  EXPECT_EQ(decode(hex("5820aa"), v), DecodeStatus::kInvalid);              // string longer than input
+  EXPECT_EQ(decode(hex("9f01ff"), v), DecodeStatus::kInvalid);              // indefinite array
+  EXPECT_EQ(decode(hex("c24101"), v), DecodeStatus::kInvalid);              // tag
+  EXPECT_EQ(decode(hex("f93c00"), v), DecodeStatus::kInvalid);              // half float
+  EXPECT_EQ(decode(hex("a2010201 03"), v), DecodeStatus::kInvalid);         // duplicate key 1
+  EXPECT_EQ(decode(hex("0102"), v), DecodeStatus::kInvalid);                // trailing bytes
+  EXPECT_EQ(decode(hex("1c"), v), DecodeStatus::kInvalid);                  // reserved additional info
+  EXPECT_EQ(decode(hex("9bffffffffffffffff"), v), DecodeStatus::kInvalid);  // absurd count
 }
 
 TEST(Cbor, BoundsNesting) {
   Bytes deep(kMaxDepth + 2, 0x81);
   deep.push_back(0x01);
   Value v;
-  EXPECT_EQ(decode(deep, v), CtapStatus::kLimitExceeded);
+  EXPECT_EQ(decode(deep, v), DecodeStatus::kLimitExceeded);
   Bytes ok(kMaxDepth, 0x81);
   ok.push_back(0x01);
-  EXPECT_EQ(decode(ok, v), CtapStatus::kOk);
+  EXPECT_EQ(decode(ok, v), DecodeStatus::kOk);
 }
 
 }  // namespace
-}  // namespace keydesk::fido::cbor
+}  // namespace keydesk::cbor

@@ -15,7 +15,7 @@ TEST_F(AuthenticatorTest, GetInfoDescribesTheCaseStudyToken) {
   const Bytes raw = authenticator.handle(Bytes{0x04});
   ASSERT_EQ(raw.at(0), 0x00);
   cbor::Value info;
-  ASSERT_EQ(cbor::decode(ByteView(raw).subspan(1), info), CtapStatus::kOk);
+  ASSERT_EQ(cbor::decode(ByteView(raw).subspan(1), info), cbor::DecodeStatus::kOk);
   EXPECT_EQ(cbor::encode(info), Bytes(raw.begin() + 1, raw.end())) << "response is not canonical CBOR";
   EXPECT_EQ(info.find(1)->as_array(), (cbor::Array{"FIDO_2_0", "FIDO_2_1"}));
   EXPECT_EQ(to_hex(info.find(3)->as_bytes()), "6b65796465736b000000000000000c01");

@@ -23,7 +23,7 @@ std::pair<Bytes, Bytes> credential_of(const cbor::Value& response) {
   const size_t id_length = (size_t{auth_data[53]} << 8) | auth_data[54];
   Bytes id(auth_data.begin() + 55, auth_data.begin() + 55 + static_cast<std::ptrdiff_t>(id_length));
   cbor::Value key;
-  EXPECT_EQ(cbor::decode(ByteView(auth_data).subspan(55 + id_length), key), CtapStatus::kOk);
+  EXPECT_EQ(cbor::decode(ByteView(auth_data).subspan(55 + id_length), key), cbor::DecodeStatus::kOk);
   return {id, *point_from_cose(key)};
 }
 

@@ -21,7 +21,7 @@ inline CtapResult call(Authenticator& a, CtapCommand command, const std::optiona
   const Bytes response = a.handle(request);
   CtapResult r{static_cast<CtapStatus>(response.at(0)), {}};
   if (response.size() > 1) {
-    EXPECT_EQ(cbor::decode(ByteView(response).subspan(1), r.body), CtapStatus::kOk);
+    EXPECT_EQ(cbor::decode(ByteView(response).subspan(1), r.body), cbor::DecodeStatus::kOk);
   }
   return r;
 }

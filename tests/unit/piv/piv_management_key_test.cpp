@@ -17,12 +17,14 @@ TEST(PivManagementKey, FactoryMetadataIsWhatYkmanExpects) {
 TEST(PivManagementKey, DefaultKeyAuthenticatesAndAWrongKeyDoesNot) {
   PivToken t;
   EXPECT_TRUE(t.piv().authenticate(BlockCipher::kTdes, kDefaultKey).ok());
-  const Status wrong = t.piv().authenticate(BlockCipher::kTdes, hex("000102030405060708090a0b0c0d0e0f1011121314151617"));
+  const Status wrong =
+      t.piv().authenticate(BlockCipher::kTdes, hex("000102030405060708090a0b0c0d0e0f1011121314151617"));
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().code, 0x6982u);
 }
 
-class PivManagementKeyAlgorithms : public ::testing::TestWithParam<std::tuple<BlockCipher, uint8_t, size_t>> {};
+class PivManagementKeyAlgorithms : public ::testing::TestWithParam<std::tuple<BlockCipher, uint8_t, size_t>> {
+};
 
 TEST_P(PivManagementKeyAlgorithms, NewKeyAuthenticatesAndIsReportedByMetadata) {
   const auto [cipher, id, size] = GetParam();
@@ -39,7 +41,9 @@ TEST_P(PivManagementKeyAlgorithms, NewKeyAuthenticatesAndIsReportedByMetadata) {
   ASSERT_TRUE(t.piv().select().ok());
   EXPECT_TRUE(t.piv().authenticate(cipher, key).ok());
   // The old key and the old algorithm no longer work (P1 must name the key's algorithm).
-  if (cipher != BlockCipher::kTdes) EXPECT_FALSE(t.piv().authenticate(BlockCipher::kTdes, kDefaultKey).ok());
+  if (cipher != BlockCipher::kTdes) {
+    EXPECT_FALSE(t.piv().authenticate(BlockCipher::kTdes, kDefaultKey).ok());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCiphers, PivManagementKeyAlgorithms,
@@ -60,7 +64,12 @@ TEST(PivManagementKey, SingleAuthenticationVariant) {
 
 TEST(PivManagementKey, OutOfOrderAndWrongExchangesAreRefused) {
   PivToken t;
-  const std::string witness_then_challenge = "0087039B167C14" "8008" "0000000000000000" "8108" "0102030405060708";
+  const std::string witness_then_challenge =
+      "0087039B167C14"
+      "8008"
+      "0000000000000000"
+      "8108"
+      "0102030405060708";
   EXPECT_EQ(t.raw(witness_then_challenge), "6985");  // no witness handed out
   ASSERT_EQ(t.raw("0087039B047C028000").substr(0, 8), "7C0A8008");
   EXPECT_EQ(t.raw(witness_then_challenge), "6982");  // wrong witness
@@ -89,7 +98,7 @@ TEST(PivManagementKey, SetManagementKeyRefusesBadInput) {
   EXPECT_EQ(t.raw("00FFFFFF1B039B18" + to_hex(kDefaultKey)), "6982");
   t.authenticate();
   EXPECT_EQ(t.raw("00FFFFFF1A039B17" + to_hex(ByteView(kDefaultKey).first(23))), "6A80");  // 3DES needs 24
-  EXPECT_EQ(t.raw("00FFFFFF1B119B18" + to_hex(kDefaultKey)), "6A80");                       // not a cipher
+  EXPECT_EQ(t.raw("00FFFFFF1B119B18" + to_hex(kDefaultKey)), "6A80");                      // not a cipher
   EXPECT_EQ(t.raw("00FF00FF1B039B18" + to_hex(kDefaultKey)), "6A86");
   EXPECT_EQ(t.raw("00F7009B00"), "010103020200010501019000");  // unchanged
 }

@@ -7,8 +7,12 @@ using namespace keydesk::testing;
 using host::VerifyResult;
 
 namespace {
-int pin_remaining(PivToken& t) { return t.piv().metadata(0x80)->value().remaining; }
-int puk_remaining(PivToken& t) { return t.piv().metadata(0x81)->value().remaining; }
+int pin_remaining(PivToken& t) {
+  return t.piv().metadata(0x80)->value().remaining;
+}
+int puk_remaining(PivToken& t) {
+  return t.piv().metadata(0x81)->value().remaining;
+}
 }  // namespace
 
 TEST(PivPin, StatusQuerySpendsNothing) {
@@ -38,9 +42,9 @@ TEST(PivPin, WrongPinCountsDownRightPinRestores) {
 
 TEST(PivPin, ThirdWrongPinBlocksAndRightPinIsThenRefused) {
   PivToken t;
-  EXPECT_EQ(t.raw("002000800839393939393939"), "63C2");
-  EXPECT_EQ(t.raw("002000800839393939393939"), "63C1");
-  EXPECT_EQ(t.raw("002000800839393939393939"), "63C0");
+  EXPECT_EQ(t.raw("00200080083939393939393939"), "63C2");
+  EXPECT_EQ(t.raw("00200080083939393939393939"), "63C1");
+  EXPECT_EQ(t.raw("00200080083939393939393939"), "63C0");
   EXPECT_EQ(t.raw("0020008008313233343536FFFF"), "6983");  // right PIN, but blocked
   EXPECT_EQ(t.raw("0020008000"), "6983");
   auto unblocked = t.piv().unblock_pin(bytes_of("12345678"), bytes_of("24681357"));

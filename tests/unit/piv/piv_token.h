@@ -6,6 +6,7 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/x509.h>
 
 #include <string>
 
@@ -14,13 +15,17 @@
 #include "card/profile.h"
 #include "crypto/cipher.h"
 #include "crypto/digest.h"
+#include "crypto/random.h"
+#include "crypto/x509.h"
 #include "host/piv_session.h"
 #include "iso7816/tlv.h"
 #include "transport/loopback_transport.h"
 
 namespace keydesk::testing {
 
-inline Bytes hex(const char* text) { return *from_hex(text); }
+inline Bytes hex(const char* text) {
+  return *from_hex(text);
+}
 
 inline nlohmann::json profile(const std::string& name) {
   auto doc = card::load_profile(name, {KEYDESK_PROFILE_SOURCE_DIR});
@@ -44,7 +49,9 @@ class PivToken {
   host::PivSession& piv() { return session_; }
   host::ApduConnection& connection() { return connection_; }
   // Raw exchange: hex in, upper-case hex out (data and SW).
-  std::string raw(const std::string& command_hex) { return to_hex(card_.transmit(*from_hex(command_hex)), true); }
+  std::string raw(const std::string& command_hex) {
+    return to_hex(card_.transmit(*from_hex(command_hex)), true);
+  }
   void authenticate(ByteView key = kDefaultKey, crypto::BlockCipher c = crypto::BlockCipher::kTdes) {
     const Status s = session_.authenticate(c, key);
     ASSERT_TRUE(s.ok()) << describe(s.error());
@@ -71,9 +78,12 @@ inline Pkey public_key_from_tlvs(ByteView tlvs) {
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
   const char* type = "RSA";
   BIGNUM *n = nullptr, *e = nullptr;
-  if (auto point = iso7816::find_value(tlvs, 0x86)) {
+  // The builder keeps a pointer to octet strings until to_param(): `point` must outlive it.
+  const auto point = iso7816::find_value(tlvs, 0x86);
+  if (point) {
     type = "EC";
-    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, point->size() == 65 ? "P-256" : "P-384", 0);
+    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, point->size() == 65 ? "P-256" : "P-384",
+                                    0);
     OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point->data(), point->size());
   } else {
     auto mod = iso7816::find_value(tlvs, 0x81);
@@ -99,8 +109,9 @@ inline Pkey public_key_from_tlvs(ByteView tlvs) {
 // OpenSSL's verdict on a SHA-256 signature of `message` (ECDSA DER or RSA PKCS#1 v1.5).
 inline bool openssl_verifies(EVP_PKEY* key, ByteView message, ByteView signature) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  const bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-                  EVP_DigestVerify(ctx, signature.data(), signature.size(), message.data(), message.size()) == 1;
+  const bool ok =
+      EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+      EVP_DigestVerify(ctx, signature.data(), signature.size(), message.data(), message.size()) == 1;
   EVP_MD_CTX_free(ctx);
   return ok;
 }

@@ -1,9 +1,9 @@
-#include "fido/cbor.h"
+#include "cbor/cbor.h"
 
 #include <algorithm>
 #include <limits>
 
-namespace keydesk::fido::cbor {
+namespace keydesk::cbor {
 namespace {
 
 enum Major : uint8_t {
@@ -87,62 +87,62 @@ class Decoder {
  public:
   explicit Decoder(ByteView in) : in_(in) {}
 
-  CtapStatus item(Value& out, size_t depth) {
-    if (depth > kMaxDepth || ++items_ > kMaxItems) return CtapStatus::kLimitExceeded;
-    if (pos_ >= in_.size()) return CtapStatus::kInvalidCbor;
+  DecodeStatus item(Value& out, size_t depth) {
+    if (depth > kMaxDepth || ++items_ > kMaxItems) return DecodeStatus::kLimitExceeded;
+    if (pos_ >= in_.size()) return DecodeStatus::kInvalid;
     const uint8_t initial = in_[pos_++];
     const uint8_t major = initial >> 5;
     const uint8_t info = initial & 0x1F;
     if (major == kSimple) {
       if (info == 20 || info == 21) {
         out = Value(info == 21);
-        return CtapStatus::kOk;
+        return DecodeStatus::kOk;
       }
       if (info == 22) {
         out = Value();
-        return CtapStatus::kOk;
+        return DecodeStatus::kOk;
       }
-      return CtapStatus::kInvalidCbor;  // undefined, other simple values, floats, break
+      return DecodeStatus::kInvalid;  // undefined, other simple values, floats, break
     }
-    if (major == kTag) return CtapStatus::kInvalidCbor;
+    if (major == kTag) return DecodeStatus::kInvalid;
     uint64_t n = 0;
-    if (CtapStatus s = argument(info, n); s != CtapStatus::kOk) return s;
+    if (DecodeStatus s = argument(info, n); s != DecodeStatus::kOk) return s;
     switch (major) {
       case kUint:
         out = Value(n);
-        return CtapStatus::kOk;
+        return DecodeStatus::kOk;
       case kNint:
         out = Value::negative_from_raw(n);
-        return CtapStatus::kOk;
+        return DecodeStatus::kOk;
       case kBstr:
       case kTstr: {
-        if (n > in_.size() - pos_) return CtapStatus::kInvalidCbor;
+        if (n > in_.size() - pos_) return DecodeStatus::kInvalid;
         const auto begin = in_.begin() + static_cast<std::ptrdiff_t>(pos_);
         const auto end = begin + static_cast<std::ptrdiff_t>(n);
         pos_ += n;
         out = major == kBstr ? Value(Bytes(begin, end)) : Value(std::string(begin, end));
-        return CtapStatus::kOk;
+        return DecodeStatus::kOk;
       }
       case kArr: {
-        if (n > in_.size() - pos_) return CtapStatus::kInvalidCbor;  // each item takes at least a byte
+        if (n > in_.size() - pos_) return DecodeStatus::kInvalid;  // each item takes at least a byte
         Array items(n);
         for (auto& i : items)
-          if (CtapStatus s = item(i, depth + 1); s != CtapStatus::kOk) return s;
+          if (DecodeStatus s = item(i, depth + 1); s != DecodeStatus::kOk) return s;
         out = Value(std::move(items));
-        return CtapStatus::kOk;
+        return DecodeStatus::kOk;
       }
       default: {  // map
-        if (n > (in_.size() - pos_) / 2) return CtapStatus::kInvalidCbor;
+        if (n > (in_.size() - pos_) / 2) return DecodeStatus::kInvalid;
         Map entries(n);
         for (auto& [key, value] : entries) {
-          if (CtapStatus s = item(key, depth + 1); s != CtapStatus::kOk) return s;
-          if (CtapStatus s = item(value, depth + 1); s != CtapStatus::kOk) return s;
+          if (DecodeStatus s = item(key, depth + 1); s != DecodeStatus::kOk) return s;
+          if (DecodeStatus s = item(value, depth + 1); s != DecodeStatus::kOk) return s;
         }
         for (size_t i = 0; i < entries.size(); ++i)
           for (size_t j = i + 1; j < entries.size(); ++j)
-            if (entries[i].first == entries[j].first) return CtapStatus::kInvalidCbor;
+            if (entries[i].first == entries[j].first) return DecodeStatus::kInvalid;
         out = Value(std::move(entries));
-        return CtapStatus::kOk;
+        return DecodeStatus::kOk;
       }
     }
   }
@@ -150,17 +150,17 @@ class Decoder {
   bool at_end() const { return pos_ == in_.size(); }
 
  private:
-  CtapStatus argument(uint8_t info, uint64_t& n) {
+  DecodeStatus argument(uint8_t info, uint64_t& n) {
     if (info < 24) {
       n = info;
-      return CtapStatus::kOk;
+      return DecodeStatus::kOk;
     }
-    if (info > 27) return CtapStatus::kInvalidCbor;  // reserved or indefinite length
+    if (info > 27) return DecodeStatus::kInvalid;  // reserved or indefinite length
     const size_t width = size_t{1} << (info - 24);
-    if (width > in_.size() - pos_) return CtapStatus::kInvalidCbor;
+    if (width > in_.size() - pos_) return DecodeStatus::kInvalid;
     n = 0;
     for (size_t i = 0; i < width; ++i) n = (n << 8) | in_[pos_++];
-    return CtapStatus::kOk;
+    return DecodeStatus::kOk;
   }
 
   ByteView in_;
@@ -210,10 +210,10 @@ bool Value::operator==(const Value& o) const {
          array_ == o.array_ && map_ == o.map_;
 }
 
-CtapStatus decode(ByteView input, Value& out) {
+DecodeStatus decode(ByteView input, Value& out) {
   Decoder d(input);
-  if (CtapStatus s = d.item(out, 0); s != CtapStatus::kOk) return s;
-  return d.at_end() ? CtapStatus::kOk : CtapStatus::kInvalidCbor;
+  if (DecodeStatus s = d.item(out, 0); s != DecodeStatus::kOk) return s;
+  return d.at_end() ? DecodeStatus::kOk : DecodeStatus::kInvalid;
 }
 
 Bytes encode(const Value& value) {
@@ -222,4 +222,4 @@ Bytes encode(const Value& value) {
   return out;
 }
 
-}  // namespace keydesk::fido::cbor
+}  // namespace keydesk::cbor

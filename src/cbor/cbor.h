@@ -1,4 +1,5 @@
-// The subset of CBOR (RFC 8949) that CTAP uses, with CTAP2 canonical encoding (CTAP 2.1 section 8):
+// The subset of CBOR (RFC 8949) that CTAP uses (shared by the simulated authenticator and the host's
+// read-only guard), with CTAP2 canonical encoding (CTAP 2.1 section 8):
 // unsigned/negative integers, byte and text strings, arrays, maps, booleans and null. The decoder is
 // strict and bounded (definite lengths only, no tags or floats, no duplicate keys, limited nesting and
 // size) because it parses whatever a host sends; the encoder always sorts map keys canonically, which
@@ -13,9 +14,11 @@
 #include <vector>
 
 #include "core/bytes.h"
-#include "fido/ctap_status.h"
 
-namespace keydesk::fido::cbor {
+namespace keydesk::cbor {
+
+// Why a decode failed; the FIDO layer maps these to CTAP2_ERR_INVALID_CBOR / CTAP2_ERR_LIMIT_EXCEEDED.
+enum class DecodeStatus : uint8_t { kOk, kInvalid, kLimitExceeded };
 
 class Value;
 using Array = std::vector<Value>;
@@ -80,10 +83,10 @@ inline constexpr size_t kMaxDepth = 8;
 inline constexpr size_t kMaxItems = 7609;
 
 // Decodes exactly one item that must span all of `input`. Malformed input (truncation, indefinite
-// lengths, tags, floats, duplicate map keys, invalid UTF-8 length, trailing bytes) is kInvalidCbor;
+// lengths, tags, floats, duplicate map keys, invalid UTF-8 length, trailing bytes) is kInvalid;
 // exceeding kMaxDepth or kMaxItems is kLimitExceeded.
-CtapStatus decode(ByteView input, Value& out);
+DecodeStatus decode(ByteView input, Value& out);
 // Canonical CTAP2 encoding.
 Bytes encode(const Value& value);
 
-}  // namespace keydesk::fido::cbor
+}  // namespace keydesk::cbor

@@ -20,6 +20,6 @@ kd_assert_not_contains "$info" "Using default PIN" "piv info after change-pin"
 kd_assert_contains "$info" "PIN tries remaining: 3/3" "piv info after change-pin: tries"
 
 out="$(ykpiv access change-pin -P 000000 -n 13572468 || true)"
-kd_assert_contains "$out" "2 attempts left" "change-pin with a wrong PIN"
+kd_assert_contains "$out" "2 tries left" "change-pin with a wrong PIN"
 kd_assert_contains "$(ykpiv info)" "PIN tries remaining: 2/3" "piv info shows the spent try"
 echo "PASS test_piv_ykman"

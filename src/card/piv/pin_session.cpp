@@ -1,5 +1,7 @@
 #include "card/piv/pin_session.h"
 
+#include <algorithm>
+
 namespace keydesk::card::piv {
 namespace sw = iso7816::sw;
 using iso7816::StatusWord;
@@ -81,12 +83,18 @@ ResponseApdu PinSession::replace(PinReference& ref, PinReference& target, ByteVi
   if (!ref.initialized()) return ResponseApdu::status(sw::kDataInvalid);
   if (ref.blocked()) return ResponseApdu::status(sw::kAuthBlocked);
   Bytes next = unpad(data.subspan(kPinField));
+  const ByteView current = data.first(kPinField);
   // The new value is checked before the current one is presented, so a refused change spends nothing.
-  if (next.size() < context_.policy.min_length || next.size() > context_.policy.max_length) {
+  // Except an all-FF (empty) current value: it is a wrong value like an all-FF VERIFY, because ykman's
+  // `piv reset` blocks the PUK by sending 16 x FF and needs 63Cx ... 6983 back (reference B.3, B.5).
+  const bool next_acceptable =
+      next.size() >= context_.policy.min_length && next.size() <= context_.policy.max_length;
+  const bool current_empty = std::all_of(current.begin(), current.end(), [](uint8_t b) { return b == 0xFF; });
+  if (!next_acceptable && !current_empty) {
     wipe(next);
     return ResponseApdu::status(sw::kConditionsNotSatisfied);
   }
-  const StatusWord result = present(ref, data.first(kPinField));
+  const StatusWord result = present(ref, current);
   if (result.ok()) target.set(next);
   wipe(next);
   return ResponseApdu::status(result);

@@ -56,7 +56,24 @@ TEST(PivPin, ThirdWrongPinBlocksAndRightPinIsThenRefused) {
 TEST(PivPin, AllFfPinIsAWrongPinSoYkmanResetCanBlockIt) {
   PivToken t;
   EXPECT_EQ(t.raw("0020008008FFFFFFFFFFFFFFFF"), "63C2");
-  EXPECT_EQ(t.raw("002C008010FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"), "6985");  // new PIN empty: refused first
+}
+
+// `ykman piv reset` burns the PIN with 8 x FF, the PUK with 16 x FF RESET RETRY COUNTERs, then sends FB.
+TEST(PivPin, YkmanResetSequenceBlocksPinAndPukThenResets) {
+  PivToken t;
+  for (const char* sw : {"63C2", "63C1", "63C0", "6983"}) EXPECT_EQ(t.raw("0020008008FFFFFFFFFFFFFFFF"), sw);
+  const std::string burn_puk = "002C008010" + std::string(32, 'F');
+  for (const char* sw : {"63C2", "63C1", "63C0", "6983"}) EXPECT_EQ(t.raw(burn_puk), sw);
+  EXPECT_EQ(t.raw("00FB000000"), "9000");
+  EXPECT_EQ(pin_remaining(t), 3);
+  EXPECT_EQ(puk_remaining(t), 3);
+  EXPECT_EQ(t.raw("0020008008313233343536FFFF"), "9000") << "factory PIN 123456 after RESET";
+}
+
+TEST(PivPin, UnusableNewPinWithARealCurrentValueSpendsNothing) {
+  PivToken t;
+  EXPECT_EQ(t.raw("002C0080103132333435363738FFFFFFFFFFFFFFFF"), "6985");  // PUK 12345678, empty new PIN
+  EXPECT_EQ(puk_remaining(t), 3);
 }
 
 TEST(PivPin, MalformedVerifyIsRefusedAndSpendsNothing) {

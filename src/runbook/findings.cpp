@@ -97,14 +97,17 @@ void fido_findings(const FidoState& f, std::vector<Finding>& out) {
                        " retries left (CTAP2_ERR_PIN_AUTH_BLOCKED, 0x34 - not a lockout)",
                    "unplug and re-insert the key; the retries are kept"});
   }
-  // No credential can exist without a PIN; with a PIN, count them only where the token tells (rk slots).
+  // Without a FIDO PIN the credential list cannot be read (credential management needs a PIN token), but
+  // every passkey a relying party registered with user verification needs that PIN: none of those exist.
+  // Touch-only discoverable credentials may, so the evidence says what was and was not seen.
   if (client_pin == false)
-    out.push_back({"fido-no-credentials", Severity::kInfo, "No passkeys are stored on the key",
-                   "no FIDO PIN, so no discoverable credential can exist" +
+    out.push_back({"fido-no-credentials", Severity::kInfo, "No passkeys that need a FIDO PIN are on the key",
+                   "no FIDO PIN is set, so nothing was registered with user verification" +
                        (f.remaining_discoverable_credentials
-                            ? "; " + std::to_string(*f.remaining_discoverable_credentials) + " free slots"
+                            ? "; " + std::to_string(*f.remaining_discoverable_credentials) +
+                                  " discoverable-credential slots free (the list itself needs a PIN to read)"
                             : std::string()),
-                   "if the user means a passkey, it was never registered on this key"});
+                   "if the user means a passkey with a PIN, it was never registered on this key"});
 }
 
 }  // namespace

@@ -3,9 +3,9 @@
 //
 // Which interface: the token's card link first (NFCCTAP; for read-only commands it runs through the
 // read-only guard, whose CTAP policy judges every request), then the USB HID device discovery matched to
-// the token, then keydesk-sim's CTAPHID socket named by $KEYDESK_FIDO_SOCKET. Over HID and the socket
-// the session offers no CTAP hook yet, so read-only code calls only info() there, and the PIN_NOT_SET
-// probe runs only after info() reported clientPin=false — the same rule the guard enforces.
+// the token, then keydesk-sim's CTAPHID socket named by $KEYDESK_FIDO_SOCKET. Read-only commands pass a
+// ReadOnlyCtapPolicy as the session's CTAP hook, so it judges every request on every link (over NFCCTAP
+// the read-only guard judges it a second time).
 #include <fido.h>
 #include <unistd.h>
 
@@ -17,11 +17,21 @@
 #include "cli/snapshot_json.h"
 #include "host/fido/fido_session.h"
 #include "runbook/retry_interlock.h"
+#include "transport/readonly_guard.h"
 
 namespace keydesk::cli {
 namespace {
 
+using host::fido::CtapHook;
 using host::fido::FidoSession;
+
+// The read-only rule as a session hook: every CTAP request on any link is admitted by the policy, which
+// learns from every response (getInfo's clientPin for the PIN_NOT_SET probe).
+CtapHook read_only_hook() {
+  auto policy = std::make_shared<transport::ReadOnlyCtapPolicy>();
+  return {[policy](ByteView request) { return policy->admit(request); },
+          [policy](ByteView request, ByteView response) { policy->observe(request, response); }};
+}
 
 // Any PIN: on a key without a FIDO PIN the authenticator answers 0x35 before looking at it.
 constexpr const char* kProbePin = "000000";
@@ -31,18 +41,18 @@ struct OpenedFido {
   std::string transport;
 };
 
-Result<OpenedFido> open_fido(Context& ctx, const host::TokenInfo& token) {
+Result<OpenedFido> open_fido(Context& ctx, const host::TokenInfo& token, const CtapHook& hook = {}) {
   std::string problems;
   auto note = [&](const std::string& p) { problems += (problems.empty() ? "" : "; ") + p; };
   if (!token.reader.empty()) {
     auto link = ctx.card_transport();
     if (!link) return link.error();
-    auto s = FidoSession::open_pcsc(**link);
+    auto s = FidoSession::open_pcsc(**link, hook);
     if (s) return OpenedFido{std::move(s).value(), "PC/SC (NFCCTAP)"};
     note("no FIDO applet on the smart card interface (" + describe(s.error()) + ")");
   }
   if (!token.fido_path.empty()) {
-    auto s = FidoSession::open_hid(token.fido_path);
+    auto s = FidoSession::open_hid(token.fido_path, hook);
     if (s) return OpenedFido{std::move(s).value(), "USB HID"};
     note("USB HID " + token.fido_path + ": " + describe(s.error()));
   } else if (auto p = ctx.token_source().fido_problem(); !p.empty()) {
@@ -53,7 +63,7 @@ Result<OpenedFido> open_fido(Context& ctx, const host::TokenInfo& token) {
         "interface)");
   }
   if (const char* socket = std::getenv("KEYDESK_FIDO_SOCKET")) {
-    auto s = FidoSession::open_socket(socket);
+    auto s = FidoSession::open_socket(socket, hook);
     if (s) return OpenedFido{std::move(s).value(), "CTAPHID socket"};
     note(std::string("CTAPHID socket ") + socket + ": " + describe(s.error()));
   }
@@ -68,6 +78,7 @@ runbook::FidoState state_of(const host::fido::FidoInfo& info, const std::string&
   s.aaguid = info.aaguid;
   for (const auto& [name, value] : info.options) s.options[name] = value;
   s.pin_retries = info.pin_retries;
+  s.power_cycle_required = info.power_cycle_required;
   if (info.remaining_discoverable_credentials)
     s.remaining_discoverable_credentials = static_cast<int>(*info.remaining_discoverable_credentials);
   if (info.min_pin_length > 0) s.min_pin_length = static_cast<int>(info.min_pin_length);
@@ -79,7 +90,7 @@ class LibfidoStateReader final : public runbook::FidoStateReader {
   LibfidoStateReader(Context& ctx, host::TokenInfo token) : ctx_(ctx), token_(std::move(token)) {}
 
   runbook::FidoState read() override {
-    auto opened = open_fido(ctx_, token_);
+    auto opened = open_fido(ctx_, token_, read_only_hook());
     if (!opened) return unreachable(describe(opened.error()));
     auto info = opened->session->info();
     if (!info) return unreachable("getInfo failed: " + describe(info.error()));

@@ -1,22 +1,30 @@
 #include "host/fido/device_links.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+
+#include "cbor/cbor.h"
 
 namespace keydesk::host::fido {
 namespace {
 const Bytes kFidoAid{0xA0, 0x00, 0x00, 0x06, 0x47, 0x2F, 0x00, 0x01};
 constexpr uint8_t kCmdInit = 0x06, kCmdCbor = 0x10, kCmdCancel = 0x11;
+constexpr uint8_t kCtapGetInfo = 0x04, kCtapClientPin = 0x06, kSubGetPinRetries = 0x01;
 constexpr size_t kInitNonceSize = 8;
 constexpr size_t kReportSize = 64;
+constexpr size_t kInitData = kReportSize - 7, kContData = kReportSize - 5;
 
-// libfido2 hands open() only the path; the link object travels through this slot for the duration of
+// libfido2 hands open() only the path; the link object travels through these slots for the duration of
 // fido_dev_open() on the calling thread.
 thread_local NfcctapLink* g_opening_link = nullptr;
+thread_local CtapTap* g_opening_tap = nullptr;
+thread_local ReportLink::Kind g_opening_kind = ReportLink::Kind::kSocket;
 
 void* open_link(const char*) {
   return g_opening_link;
@@ -29,45 +37,112 @@ int unused_write(void*, const unsigned char*, size_t) {
   return -1;
 }
 
-struct Socket {
-  int fd;
+// One CTAPHID message being collected from its reports (init: CID, CMD|0x80, BCNT, data; continuation:
+// CID, SEQ, data).
+struct Message {
+  bool active = false;
+  uint8_t cmd = 0;
+  size_t need = 0;
+  Bytes data;
+
+  // Returns true when `report` completed a message of command `cmd_wanted`.
+  bool add(const unsigned char* report, uint8_t cmd_wanted) {
+    if (report[4] & 0x80) {
+      cmd = report[4] & 0x7F;
+      active = cmd == cmd_wanted;
+      if (!active) return false;
+      need = (size_t{report[5]} << 8) | report[6];
+      data.assign(report + 7, report + 7 + std::min(need, kInitData));
+    } else {
+      if (!active) return false;
+      const size_t n = std::min(need - data.size(), kContData);
+      data.insert(data.end(), report + 5, report + 5 + n);
+    }
+    if (data.size() < need) return false;
+    active = false;
+    return true;
+  }
 };
 
-void* socket_open(const char* path) {
-  sockaddr_un addr{};
-  const size_t n = std::strlen(path);
-  if (n >= sizeof(addr.sun_path)) return nullptr;
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path, n + 1);
-  const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-  if (fd < 0) return nullptr;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
+struct ReportIo {
+  int fd;
+  ReportLink::Kind kind;
+  CtapTap* tap;
+  Message request;
+  Bytes held;  // the reports of a CBOR request, written once it is complete and admitted
+  Message response;
+};
+
+void* report_open(const char* path) {
+  int fd = -1;
+  if (g_opening_kind == ReportLink::Kind::kHidraw) {
+    fd = ::open(path, O_RDWR | O_CLOEXEC);
+  } else {
+    sockaddr_un addr{};
+    const size_t n = std::strlen(path);
+    if (n >= sizeof(addr.sun_path)) return nullptr;
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path, n + 1);
+    fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  if (fd < 0 || !g_opening_tap) {
+    if (fd >= 0) ::close(fd);
     return nullptr;
   }
-  return new Socket{fd};
+  return new ReportIo{fd, g_opening_kind, g_opening_tap, {}, {}, {}};
 }
 
-void socket_close(void* handle) {
-  auto* s = static_cast<Socket*>(handle);
-  ::close(s->fd);
-  delete s;
+void report_close(void* handle) {
+  auto* io = static_cast<ReportIo*>(handle);
+  ::close(io->fd);
+  delete io;
 }
 
-int socket_read(void* handle, unsigned char* buf, size_t len, int ms) {
-  auto* s = static_cast<Socket*>(handle);
-  pollfd p{s->fd, POLLIN, 0};
+int report_read(void* handle, unsigned char* buf, size_t len, int ms) {
+  auto* io = static_cast<ReportIo*>(handle);
+  if (len < kReportSize) return -1;
+  pollfd p{io->fd, POLLIN, 0};
   if (::poll(&p, 1, ms) <= 0) return -1;
-  const ssize_t n = ::recv(s->fd, buf, len, 0);
-  return n == static_cast<ssize_t>(kReportSize) ? static_cast<int>(n) : -1;
+  const ssize_t n = io->kind == ReportLink::Kind::kHidraw ? ::read(io->fd, buf, kReportSize)
+                                                          : ::recv(io->fd, buf, kReportSize, 0);
+  if (n != static_cast<ssize_t>(kReportSize)) return -1;
+  if (io->response.add(buf, kCmdCbor)) io->tap->observe(io->response.data);
+  return static_cast<int>(n);
 }
 
-int socket_write(void* handle, const unsigned char* buf, size_t len) {
-  // buf[0] is the HID report ID (0); the socket carries the bare 64-byte report.
+bool send_report(const ReportIo& io, const unsigned char* report) {
+  // The socket carries the bare 64-byte report; hidraw takes the report ID (0) in front.
+  if (io.kind == ReportLink::Kind::kSocket)
+    return ::send(io.fd, report, kReportSize, MSG_NOSIGNAL) == static_cast<ssize_t>(kReportSize);
+  unsigned char out[kReportSize + 1] = {0};
+  std::memcpy(out + 1, report, kReportSize);
+  return ::write(io.fd, out, sizeof(out)) == static_cast<ssize_t>(sizeof(out));
+}
+
+int report_write(void* handle, const unsigned char* buf, size_t len) {
+  // buf[0] is the HID report ID (0).
   if (len != kReportSize + 1) return -1;
-  auto* s = static_cast<Socket*>(handle);
-  const ssize_t n = ::send(s->fd, buf + 1, kReportSize, MSG_NOSIGNAL);
-  return n == static_cast<ssize_t>(kReportSize) ? static_cast<int>(len) : -1;
+  auto* io = static_cast<ReportIo*>(handle);
+  const unsigned char* report = buf + 1;
+  const bool cbor_part = (report[4] & 0x80) ? (report[4] & 0x7F) == kCmdCbor : io->request.active;
+  if (!cbor_part) {
+    io->held.clear();
+    io->request.active = false;
+    return send_report(*io, report) ? static_cast<int>(len) : -1;
+  }
+  if (report[4] & 0x80) io->held.clear();
+  io->held.insert(io->held.end(), report, report + kReportSize);
+  if (!io->request.add(report, kCmdCbor)) return static_cast<int>(len);  // more reports to come
+  Bytes held = std::move(io->held);
+  io->held.clear();
+  if (!io->tap->admit(io->request.data)) return -1;  // nothing of it was sent
+  for (size_t off = 0; off < held.size(); off += kReportSize)
+    if (!send_report(*io, held.data() + off)) return -1;
+  return static_cast<int>(len);
 }
 }  // namespace
 
@@ -97,10 +172,12 @@ int NfcctapLink::tx(fido_dev_t* dev, uint8_t cmd, const unsigned char* buf, size
   }
   if (cmd == kCmdCancel) return 0;  // every exchange completes before it returns
   if (cmd != kCmdCbor) return -1;   // no CTAP1/U2F over this link
+  if (!self->tap_.admit(ByteView(buf, len))) return -1;
   auto r =
       self->connection_.send(iso7816::CommandApdu::make(0x80, 0x10, 0x00, 0x00, Bytes(buf, buf + len), 256));
   if (!r || !r->ok()) return -1;
   self->pending_ = std::move(r->data);
+  self->tap_.observe(self->pending_);
   return static_cast<int>(len);
 }
 
@@ -123,11 +200,53 @@ int NfcctapLink::rx(fido_dev_t* dev, uint8_t cmd, unsigned char* buf, size_t cap
   return n;
 }
 
-Status SocketLink::attach(fido_dev_t* dev) {
-  static const fido_dev_io_t io{socket_open, socket_close, socket_read, socket_write};
+Status ReportLink::attach(fido_dev_t* dev, Kind kind, CtapTap& tap) {
+  static const fido_dev_io_t io{report_open, report_close, report_read, report_write};
   if (fido_dev_set_io_functions(dev, &io) != FIDO_OK)
-    return Error::make(ErrorKind::kInternal, "libfido2 refused the socket io functions");
+    return Error::make(ErrorKind::kInternal, "libfido2 refused the CTAPHID io functions");
+  g_opening_kind = kind;  // consumed by the open() that fido_dev_open() calls next
+  g_opening_tap = &tap;
   return {};
+}
+
+bool CtapTap::admit(ByteView request) {
+  request_.assign(request.begin(), request.end());
+  last_info_.reset();
+  if (hook_.admit) {
+    if (Status s = hook_.admit(request); !s.ok()) {
+      refusal_ = s.error();
+      request_.clear();
+      return false;
+    }
+  }
+  return true;
+}
+
+void CtapTap::observe(ByteView response) {
+  if (request_.empty()) return;
+  if (!response.empty() && response[0] == 0x00) {
+    cbor::Value body;
+    const bool parsed =
+        response.size() > 1 && cbor::decode(response.subspan(1), body) == cbor::DecodeStatus::kOk;
+    if (request_[0] == kCtapGetInfo && parsed) last_info_ = Bytes(response.begin() + 1, response.end());
+    cbor::Value req;
+    if (request_[0] == kCtapClientPin && parsed &&
+        cbor::decode(ByteView(request_).subspan(1), req) == cbor::DecodeStatus::kOk) {
+      const cbor::Value* sub = req.find(int64_t{2});
+      if (sub && sub->is_unsigned() && sub->as_unsigned() == kSubGetPinRetries) {
+        const cbor::Value* state = body.find(int64_t{4});
+        power_cycle_state_ = state && state->is_bool() ? std::optional<bool>(state->as_bool()) : std::nullopt;
+      }
+    }
+  }
+  if (hook_.observe) hook_.observe(request_, response);
+  request_.clear();
+}
+
+std::optional<Error> CtapTap::take_refusal() {
+  auto r = std::move(refusal_);
+  refusal_.reset();
+  return r;
 }
 
 }  // namespace keydesk::host::fido

@@ -4,6 +4,7 @@
 #include <fido/credman.h>
 #include <fido/es256.h>
 
+#include "cbor/cbor.h"
 #include "crypto/digest.h"
 #include "crypto/random.h"
 #include "crypto/x509.h"
@@ -66,8 +67,13 @@ FidoSession::~FidoSession() {
   }
 }
 
+Status FidoSession::call(int r, const char* what) {
+  if (auto refused = tap_->take_refusal()) return *refused;
+  return check(r, what);
+}
+
 Status FidoSession::open(const std::string& path) {
-  if (const int r = fido_dev_open(dev_, path.c_str()); r != FIDO_OK) return from_fido(r, "open FIDO device");
+  if (const int r = fido_dev_open(dev_, path.c_str()); r != FIDO_OK) return call(r, "open FIDO device");
   if (!fido_dev_is_fido2(dev_)) return Error::make(ErrorKind::kNotSupported, "not a FIDO2 authenticator");
   return {};
 }
@@ -85,16 +91,20 @@ Result<std::vector<std::string>> FidoSession::list_hid() {
   return paths;
 }
 
-Result<std::unique_ptr<FidoSession>> FidoSession::open_hid(const std::string& path) {
+Result<std::unique_ptr<FidoSession>> FidoSession::open_hid(const std::string& path, CtapHook hook) {
   std::unique_ptr<FidoSession> s(new FidoSession());
+  s->tap_ = std::make_unique<CtapTap>(std::move(hook));
   s->dev_ = fido_dev_new();
+  KD_TRY(ReportLink::attach(s->dev_, ReportLink::Kind::kHidraw, *s->tap_));
   KD_TRY(s->open(path));
   return s;
 }
 
-Result<std::unique_ptr<FidoSession>> FidoSession::open_pcsc(transport::ApduTransport& transport) {
+Result<std::unique_ptr<FidoSession>> FidoSession::open_pcsc(transport::ApduTransport& transport,
+                                                            CtapHook hook) {
   std::unique_ptr<FidoSession> s(new FidoSession());
-  s->link_ = std::make_unique<NfcctapLink>(transport);
+  s->tap_ = std::make_unique<CtapTap>(std::move(hook));
+  s->link_ = std::make_unique<NfcctapLink>(transport, *s->tap_);
   KD_TRY(s->link_->select());
   s->dev_ = fido_dev_new();
   KD_TRY(s->link_->attach(s->dev_));
@@ -102,57 +112,77 @@ Result<std::unique_ptr<FidoSession>> FidoSession::open_pcsc(transport::ApduTrans
   return s;
 }
 
-Result<std::unique_ptr<FidoSession>> FidoSession::open_socket(const std::string& socket_path) {
+Result<std::unique_ptr<FidoSession>> FidoSession::open_socket(const std::string& socket_path, CtapHook hook) {
   std::unique_ptr<FidoSession> s(new FidoSession());
+  s->tap_ = std::make_unique<CtapTap>(std::move(hook));
   s->dev_ = fido_dev_new();
-  KD_TRY(SocketLink::attach(s->dev_));
+  KD_TRY(ReportLink::attach(s->dev_, ReportLink::Kind::kSocket, *s->tap_));
   KD_TRY(s->open(socket_path));
   return s;
 }
 
 Result<FidoInfo> FidoSession::info() {
-  Owned<fido_cbor_info_t, fido_cbor_info_free> ci(fido_cbor_info_new());
-  KD_TRY(check(fido_dev_get_cbor_info(dev_, ci.p), "getInfo"));
+  // fido_dev_open() sent getInfo; while nothing was sent since, its answer is still the device's.
+  if (!tap_->last_info()) {
+    Owned<fido_cbor_info_t, fido_cbor_info_free> ci(fido_cbor_info_new());
+    KD_TRY(call(fido_dev_get_cbor_info(dev_, ci.p), "getInfo"));
+  }
+  cbor::Value m;
+  if (!tap_->last_info() || cbor::decode(*tap_->last_info(), m) != cbor::DecodeStatus::kOk || !m.is_map())
+    return Error::make(ErrorKind::kTransport, "getInfo: the response is not a CBOR map");
   FidoInfo info;
-  char** versions = fido_cbor_info_versions_ptr(ci.p);
-  for (size_t i = 0; i < fido_cbor_info_versions_len(ci.p); ++i) info.versions.emplace_back(versions[i]);
-  info.aaguid = to_hex(ByteView(fido_cbor_info_aaguid_ptr(ci.p), fido_cbor_info_aaguid_len(ci.p)));
-  char** names = fido_cbor_info_options_name_ptr(ci.p);
-  const bool* values = fido_cbor_info_options_value_ptr(ci.p);
-  for (size_t i = 0; i < fido_cbor_info_options_len(ci.p); ++i)
-    info.options.emplace_back(names[i], values[i]);
-  const uint8_t* protocols = fido_cbor_info_protocols_ptr(ci.p);
-  info.pin_protocols.assign(protocols, protocols + fido_cbor_info_protocols_len(ci.p));
-  info.max_message_size = fido_cbor_info_maxmsgsiz(ci.p);
-  info.firmware_version = fido_cbor_info_fwversion(ci.p);
-  info.min_pin_length = fido_cbor_info_minpinlen(ci.p);
-  if (const int64_t rk = fido_cbor_info_rk_remaining(ci.p); rk >= 0)
-    info.remaining_discoverable_credentials = rk;
+  auto uint_at = [&](int64_t key) -> std::optional<uint64_t> {
+    const cbor::Value* v = m.find(key);
+    return v && v->is_unsigned() ? std::optional<uint64_t>(v->as_unsigned()) : std::nullopt;
+  };
+  if (const cbor::Value* v = m.find(int64_t{0x01}); v && v->is_array())
+    for (const auto& e : v->as_array())
+      if (e.is_text()) info.versions.push_back(e.as_text());
+  if (const cbor::Value* v = m.find(int64_t{0x03}); v && v->is_bytes()) info.aaguid = to_hex(v->as_bytes());
+  if (const cbor::Value* v = m.find(int64_t{0x04}); v && v->is_map())
+    for (const auto& [name, value] : v->as_map())
+      if (name.is_text() && value.is_bool()) info.options.emplace_back(name.as_text(), value.as_bool());
+  info.max_message_size = uint_at(0x05).value_or(0);
+  if (const cbor::Value* v = m.find(int64_t{0x06}); v && v->is_array())
+    for (const auto& e : v->as_array())
+      if (e.is_unsigned() && e.as_unsigned() <= 0xFF)
+        info.pin_protocols.push_back(static_cast<uint8_t>(e.as_unsigned()));
+  info.min_pin_length = uint_at(0x0D).value_or(0);
+  info.firmware_version = uint_at(0x0E).value_or(0);
+  if (auto rk = uint_at(0x14); rk && *rk <= static_cast<uint64_t>(INT64_MAX))
+    info.remaining_discoverable_credentials = static_cast<int64_t>(*rk);
   if (info.option("clientPin") == true) {
-    auto retries = pin_retries();
+    auto retries = pin_retry_state();
     if (!retries) return retries.error();
-    info.pin_retries = *retries;
+    info.pin_retries = retries->retries;
+    info.power_cycle_required = retries->power_cycle_required;
   }
   return info;
 }
 
 Result<int> FidoSession::pin_retries() {
   int retries = 0;
-  KD_TRY(check(fido_dev_get_retry_count(dev_, &retries), "getPINRetries"));
+  KD_TRY(call(fido_dev_get_retry_count(dev_, &retries), "getPINRetries"));
   return retries;
 }
 
+Result<PinRetryState> FidoSession::pin_retry_state() {
+  auto retries = pin_retries();
+  if (!retries) return retries.error();
+  return PinRetryState{*retries, tap_->power_cycle_state()};
+}
+
 Status FidoSession::set_pin(const std::string& new_pin) {
-  return check(fido_dev_set_pin(dev_, new_pin.c_str(), nullptr), "setPIN");
+  return call(fido_dev_set_pin(dev_, new_pin.c_str(), nullptr), "setPIN");
 }
 
 Status FidoSession::change_pin(const std::string& current_pin, const std::string& new_pin) {
-  return check(fido_dev_set_pin(dev_, new_pin.c_str(), current_pin.c_str()), "changePIN");
+  return call(fido_dev_set_pin(dev_, new_pin.c_str(), current_pin.c_str()), "changePIN");
 }
 
 Result<CredentialMetadata> FidoSession::credential_metadata(const std::string& pin) {
   Owned<fido_credman_metadata_t, fido_credman_metadata_free> md(fido_credman_metadata_new());
-  KD_TRY(check(fido_credman_get_dev_metadata(dev_, md.p, pin.c_str()), "credential metadata"));
+  KD_TRY(call(fido_credman_get_dev_metadata(dev_, md.p, pin.c_str()), "credential metadata"));
   return CredentialMetadata{fido_credman_rk_existing(md.p), fido_credman_rk_remaining(md.p)};
 }
 
@@ -160,12 +190,12 @@ Result<std::vector<DiscoverableCredentialInfo>> FidoSession::credentials(const s
   Owned<fido_credman_rp_t, fido_credman_rp_free> rps(fido_credman_rp_new());
   const int r = fido_credman_get_dev_rp(dev_, rps.p, pin.c_str());
   if (r == FIDO_ERR_NO_CREDENTIALS) return std::vector<DiscoverableCredentialInfo>{};
-  KD_TRY(check(r, "enumerate RPs"));
+  KD_TRY(call(r, "enumerate RPs"));
   std::vector<DiscoverableCredentialInfo> out;
   for (size_t i = 0; i < fido_credman_rp_count(rps.p); ++i) {
     const std::string rp_id = fido_credman_rp_id(rps.p, i);
     Owned<fido_credman_rk_t, fido_credman_rk_free> rks(fido_credman_rk_new());
-    KD_TRY(check(fido_credman_get_dev_rk(dev_, rp_id.c_str(), rks.p, pin.c_str()), "enumerate credentials"));
+    KD_TRY(call(fido_credman_get_dev_rk(dev_, rp_id.c_str(), rks.p, pin.c_str()), "enumerate credentials"));
     for (size_t j = 0; j < fido_credman_rk_count(rks.p); ++j) {
       const fido_cred_t* c = fido_credman_rk(rks.p, j);
       const char* name = fido_cred_user_name(c);
@@ -179,12 +209,12 @@ Result<std::vector<DiscoverableCredentialInfo>> FidoSession::credentials(const s
 }
 
 Status FidoSession::delete_credential(const std::string& pin, ByteView credential_id) {
-  return check(fido_credman_del_dev_rk(dev_, credential_id.data(), credential_id.size(), pin.c_str()),
-               "delete credential");
+  return call(fido_credman_del_dev_rk(dev_, credential_id.data(), credential_id.size(), pin.c_str()),
+              "delete credential");
 }
 
 Status FidoSession::reset() {
-  return check(fido_dev_reset(dev_), "reset");
+  return call(fido_dev_reset(dev_), "reset");
 }
 
 Result<MadeCredential> FidoSession::make_credential(const std::string& rp_id, ByteView user_id,
@@ -199,8 +229,8 @@ Result<MadeCredential> FidoSession::make_credential(const std::string& rp_id, By
           FIDO_OK ||
       fido_cred_set_rk(cred.p, discoverable ? FIDO_OPT_TRUE : FIDO_OPT_OMIT) != FIDO_OK)
     return Error::make(ErrorKind::kUsage, "makeCredential parameters");
-  KD_TRY(check(fido_dev_make_cred(dev_, cred.p, pin_arg(pin)), "makeCredential"));
-  KD_TRY(check(fido_cred_verify(cred.p), "verify attestation"));
+  KD_TRY(call(fido_dev_make_cred(dev_, cred.p, pin_arg(pin)), "makeCredential"));
+  KD_TRY(call(fido_cred_verify(cred.p), "verify attestation"));
   MadeCredential made;
   made.credential_id.assign(fido_cred_id_ptr(cred.p), fido_cred_id_ptr(cred.p) + fido_cred_id_len(cred.p));
   made.public_key.assign(fido_cred_pubkey_ptr(cred.p),
@@ -223,10 +253,10 @@ Result<size_t> FidoSession::verify_assertion(const std::string& rp_id, ByteView 
       fido_assert_set_rp(assertion.p, rp_id.c_str()) != FIDO_OK ||
       es256_pk_from_ptr(pk.p, public_key.data(), public_key.size()) != FIDO_OK)
     return Error::make(ErrorKind::kUsage, "getAssertion parameters");
-  KD_TRY(check(fido_dev_get_assert(dev_, assertion.p, pin_arg(pin)), "getAssertion"));
+  KD_TRY(call(fido_dev_get_assert(dev_, assertion.p, pin_arg(pin)), "getAssertion"));
   const size_t count = fido_assert_count(assertion.p);
   for (size_t i = 0; i < count; ++i)
-    KD_TRY(check(fido_assert_verify(assertion.p, i, COSE_ES256, pk.p), "verify assertion"));
+    KD_TRY(call(fido_assert_verify(assertion.p, i, COSE_ES256, pk.p), "verify assertion"));
   return count;
 }
 

@@ -3,6 +3,7 @@
 // Every result is a value; a CTAP status from the authenticator is Error::ctap(code).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,23 @@ typedef struct fido_dev fido_dev_t;
 namespace keydesk::host::fido {
 
 class NfcctapLink;
+class CtapTap;
+
+// Sees every CTAP request (command byte followed by its CBOR) before it leaves the host, on every link
+// (NFCCTAP, USB HID, CTAPHID socket), and every response (status byte followed by CBOR) to an admitted
+// request. A request `admit` refuses never reaches the authenticator: the libfido2 call fails and the
+// session method returns admit's Error. Either function may be empty.
+struct CtapHook {
+  std::function<Status(ByteView request)> admit;
+  std::function<void(ByteView request, ByteView response)> observe;
+};
+
+// getPINRetries: pinRetries (0x03) and, from CTAP 2.1 keys, powerCycleState (0x04) — true while
+// PIN_AUTH_BLOCKED (0x34) is in effect; absent from the response (2.0 keys) is nullopt.
+struct PinRetryState {
+  int retries = 0;
+  std::optional<bool> power_cycle_required;
+};
 
 struct FidoInfo {
   std::vector<std::string> versions;
@@ -27,7 +45,8 @@ struct FidoInfo {
   uint64_t firmware_version = 0;
   uint64_t min_pin_length = 0;
   std::optional<int64_t> remaining_discoverable_credentials;
-  std::optional<int> pin_retries;  // only read when a PIN is set
+  std::optional<int> pin_retries;            // only read when a PIN is set
+  std::optional<bool> power_cycle_required;  // getPINRetries powerCycleState, read with pin_retries
   std::optional<bool> option(std::string_view name) const;
 };
 
@@ -58,15 +77,19 @@ class FidoSession {
 
   // Paths of USB HID FIDO devices (hidraw), as libfido2 enumerates them.
   static Result<std::vector<std::string>> list_hid();
-  static Result<std::unique_ptr<FidoSession>> open_hid(const std::string& path);
+  // `hook` (see CtapHook) already judges the requests fido_dev_open() sends.
+  static Result<std::unique_ptr<FidoSession>> open_hid(const std::string& path, CtapHook hook = {});
   // A token on a PC/SC reader (or the in-process transport): the FIDO applet by NFCCTAP.
-  static Result<std::unique_ptr<FidoSession>> open_pcsc(transport::ApduTransport& transport);
+  static Result<std::unique_ptr<FidoSession>> open_pcsc(transport::ApduTransport& transport,
+                                                        CtapHook hook = {});
   // keydesk-sim's CTAPHID socket (--ctaphid PATH).
-  static Result<std::unique_ptr<FidoSession>> open_socket(const std::string& socket_path);
+  static Result<std::unique_ptr<FidoSession>> open_socket(const std::string& socket_path, CtapHook hook = {});
 
-  // getInfo, plus getPINRetries when a PIN is set. Spends no retry and creates nothing.
+  // getInfo (the one fido_dev_open() sent, when nothing was sent since; else a new one), plus
+  // getPINRetries when a PIN is set. Spends no retry and creates nothing.
   Result<FidoInfo> info();
   Result<int> pin_retries();
+  Result<PinRetryState> pin_retry_state();
   Status set_pin(const std::string& new_pin);
   Status change_pin(const std::string& current_pin, const std::string& new_pin);
   Result<CredentialMetadata> credential_metadata(const std::string& pin);
@@ -88,8 +111,11 @@ class FidoSession {
  private:
   FidoSession();
   Status open(const std::string& path);
+  // A libfido2 status as a Status; a request refused by the hook is the hook's Error.
+  Status call(int r, const char* what);
 
   fido_dev_t* dev_ = nullptr;
+  std::unique_ptr<CtapTap> tap_;
   std::unique_ptr<NfcctapLink> link_;
 };
 

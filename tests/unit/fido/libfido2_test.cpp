@@ -10,6 +10,7 @@
 #include "fixture.h"
 #include "host/fido/fido_session.h"
 #include "transport/loopback_transport.h"
+#include "transport/readonly_guard.h"
 
 namespace keydesk::host::fido {
 namespace {
@@ -34,6 +35,12 @@ class Libfido2Test : public ::testing::TestWithParam<Link> {
     return s.ok() ? std::move(s).value() : nullptr;
   }
   std::unique_ptr<FidoSession> open() { return open(GetParam()); }
+  std::unique_ptr<FidoSession> open_hooked(CtapHook hook) {
+    auto s = GetParam() == Link::kPcsc ? FidoSession::open_pcsc(loopback, std::move(hook))
+                                       : FidoSession::open_socket(socket_path, std::move(hook));
+    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : describe(s.error()));
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
 
   static uint32_t ctap_code(const Status& s) {
     return !s.ok() && s.error().kind == ErrorKind::kCtap ? s.error().code : 0;
@@ -104,6 +111,83 @@ TEST_P(Libfido2Test, PinRetriesCredentialsAndReset) {
   session = open();
   ASSERT_TRUE(session->reset().ok());
   EXPECT_EQ(session->info()->option("clientPin"), false);
+}
+
+TEST_P(Libfido2Test, PowerCycleStateIsReadWithTheRetries) {
+  auto session = open();
+  ASSERT_TRUE(session);
+  ASSERT_TRUE(session->set_pin("123456").ok());
+  auto fresh = session->pin_retry_state();
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->retries, 8);
+  EXPECT_EQ(fresh->power_cycle_required, false);
+  for (int i = 0; i < 3; ++i) (void)session->change_pin("000000", "11112222");
+  auto blocked = session->info();
+  ASSERT_TRUE(blocked.ok()) << describe(blocked.error());
+  EXPECT_EQ(blocked->pin_retries, 5);
+  EXPECT_EQ(blocked->power_cycle_required, true);
+  EXPECT_EQ(session->pin_retries().value(), 5) << "reading the state spends nothing";
+  card.power_cycle();
+  session = open();
+  ASSERT_TRUE(session);
+  auto after = session->pin_retry_state();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->retries, 5);
+  EXPECT_EQ(after->power_cycle_required, false);
+}
+
+TEST_P(Libfido2Test, InfoUsesTheGetInfoOfOpen) {
+  int get_infos = 0;
+  auto session = open_hooked({[&](ByteView request) {
+                                if (request.size() == 1 && request[0] == 0x04) ++get_infos;
+                                return Status{};
+                              },
+                              {}});
+  ASSERT_TRUE(session);
+  ASSERT_TRUE(session->info().ok());
+  EXPECT_EQ(get_infos, 1);
+  ASSERT_TRUE(session->set_pin("123456").ok());
+  auto info = session->info();  // something was sent since: getInfo again, clientPin now true
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(get_infos, 2);
+  EXPECT_EQ(info->option("clientPin"), true);
+  EXPECT_EQ(info->aaguid, "6b65796465736b000000000000000c01");
+  EXPECT_EQ(info->remaining_discoverable_credentials, 30);
+  EXPECT_EQ(info->pin_protocols, (std::vector<uint8_t>{2, 1}));
+  EXPECT_EQ(info->max_message_size, 1200u);
+  EXPECT_EQ(info->firmware_version, 0x050403u);
+}
+
+// The read-only policy as the session's hook: what it refuses never reaches the authenticator, on
+// either link (a makeCredential spans several CTAPHID reports: none of them is written).
+TEST_P(Libfido2Test, HookRefusalNeverReachesTheDevice) {
+  auto policy = std::make_shared<transport::ReadOnlyCtapPolicy>();
+  std::vector<uint8_t> answered;
+  auto session = open_hooked({[policy](ByteView request) { return policy->admit(request); },
+                              [&, policy](ByteView request, ByteView response) {
+                                policy->observe(request, response);
+                                answered.push_back(request[0]);
+                              }});
+  ASSERT_TRUE(session);
+  EXPECT_TRUE(policy->pin_known_unset()) << "the hook saw fido_dev_open()'s getInfo";
+  ASSERT_TRUE(session->info().ok());
+  auto refused_kind = [](const Status& s) { return s.ok() ? ErrorKind::kInternal : s.error().kind; };
+  EXPECT_EQ(refused_kind(session->set_pin("123456")), ErrorKind::kRefused);
+  auto made = session->make_credential("example.com", Bytes(64, 0x01), "alice", true, std::nullopt);
+  ASSERT_FALSE(made.ok());
+  EXPECT_EQ(made.error().kind, ErrorKind::kRefused);
+  EXPECT_EQ(refused_kind(session->reset()), ErrorKind::kRefused);
+  EXPECT_EQ(session->pin_retries().value(), 8) << "admitted reads still work after refusals";
+  ASSERT_FALSE(answered.empty());
+  EXPECT_EQ(answered.front(), 0x04) << "open's getInfo";
+  for (uint8_t command : answered) EXPECT_TRUE(command == 0x04 || command == 0x06) << int{command};
+
+  auto plain = open();
+  ASSERT_TRUE(plain);
+  auto info = plain->info();
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->option("clientPin"), false);
+  EXPECT_EQ(info->remaining_discoverable_credentials, 30);
 }
 
 INSTANTIATE_TEST_SUITE_P(Links, Libfido2Test, ::testing::Values(Link::kPcsc, Link::kSocket),

@@ -21,13 +21,16 @@ const std::vector<SurvivalRow>& survival_table() {
   using enum Survival;
   // token-new / token-reset reach the card interface only; whether a vendor's reset also reaches FIDO
   // (HID) varies, hence "verify": follow with fido-token-reset when FIDO must be clean.
+  // Seed 002's vendor table has them wipe the external-auth (XAUTH) key too; keydesk's reset is PIV RESET
+  // plus OATH RESET, and the open ACA protocol has no wipe instruction, so the XAUTH key is kept — which
+  // also keeps the help desk's non-destructive unblock path.
   static const std::vector<SurvivalRow> kTable{
       {"pin-change", kKeeps, kKeeps, kKeeps, kKeeps},
       {"pin-reset-tries", kKeeps, kKeeps, kKeeps, kKeeps},
       {"fido-pin-change", kKeeps, kKeeps, kKeeps, kKeeps},
       {"fido-token-reset", kKeeps, kKeeps, kWipes, kKeeps},
-      {"token-new", kWipes, kWipes, kVerify, kWipes},
-      {"token-reset", kWipes, kWipes, kVerify, kWipes},
+      {"token-new", kWipes, kWipes, kVerify, kKeeps},
+      {"token-reset", kWipes, kWipes, kVerify, kKeeps},
   };
   return kTable;
 }

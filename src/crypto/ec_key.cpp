@@ -31,6 +31,17 @@ PkeyPtr pkey_from_public(Curve curve, ByteView point) {
 
 void PkeyDeleter::operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 
+Bytes pkcs8_of(EVP_PKEY* pkey) {
+  unsigned char* buf = nullptr;
+  PKCS8_PRIV_KEY_INFO* p8 = EVP_PKEY2PKCS8(pkey);
+  const int len = i2d_PKCS8_PRIV_KEY_INFO(p8, &buf);
+  PKCS8_PRIV_KEY_INFO_free(p8);
+  if (len <= 0) std::abort();
+  Bytes out(buf, buf + len);
+  OPENSSL_clear_free(buf, static_cast<size_t>(len));
+  return out;
+}
+
 size_t curve_bytes(Curve c) { return c == Curve::kP256 ? 32 : 48; }
 
 EcKey EcKey::generate(Curve curve) {
@@ -96,14 +107,7 @@ Result<EcKey> EcKey::from_scalar(Curve curve, ByteView scalar) {
 }
 
 Bytes EcKey::pkcs8() const {
-  unsigned char* buf = nullptr;
-  PKCS8_PRIV_KEY_INFO* p8 = EVP_PKEY2PKCS8(pkey_.get());
-  int len = i2d_PKCS8_PRIV_KEY_INFO(p8, &buf);
-  PKCS8_PRIV_KEY_INFO_free(p8);
-  if (len <= 0) std::abort();
-  Bytes out(buf, buf + len);
-  OPENSSL_clear_free(buf, static_cast<size_t>(len));
-  return out;
+  return pkcs8_of(pkey_.get());
 }
 
 Bytes EcKey::public_point() const {

@@ -18,6 +18,8 @@ struct PkeyDeleter {
   void operator()(EVP_PKEY* p) const;
 };
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+// DER PKCS#8 of any private key (EC and RSA keys persist themselves this way); the buffer is cleansed.
+Bytes pkcs8_of(EVP_PKEY* pkey);
 
 class EcKey {
  public:

@@ -98,14 +98,7 @@ unsigned RsaKey::bits() const {
 }
 
 Bytes RsaKey::pkcs8() const {
-  unsigned char* buf = nullptr;
-  PKCS8_PRIV_KEY_INFO* p8 = EVP_PKEY2PKCS8(pkey_.get());
-  int len = i2d_PKCS8_PRIV_KEY_INFO(p8, &buf);
-  PKCS8_PRIV_KEY_INFO_free(p8);
-  if (len <= 0) std::abort();
-  Bytes out(buf, buf + len);
-  OPENSSL_clear_free(buf, static_cast<size_t>(len));
-  return out;
+  return pkcs8_of(pkey_.get());
 }
 
 Bytes RsaKey::modulus() const {

@@ -10,9 +10,13 @@
 
 namespace keydesk::crypto {
 namespace {
-const char* group_name(Curve c) { return c == Curve::kP256 ? "P-256" : "P-384"; }
+const char* group_name(Curve c) {
+  return c == Curve::kP256 ? "P-256" : "P-384";
+}
 
-Error crypto_error(const char* what) { return Error::make(ErrorKind::kCrypto, what); }
+Error crypto_error(const char* what) {
+  return Error::make(ErrorKind::kCrypto, what);
+}
 
 PkeyPtr pkey_from_public(Curve curve, ByteView point) {
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
@@ -29,7 +33,9 @@ PkeyPtr pkey_from_public(Curve curve, ByteView point) {
 }
 }  // namespace
 
-void PkeyDeleter::operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+void PkeyDeleter::operator()(EVP_PKEY* p) const {
+  EVP_PKEY_free(p);
+}
 
 Bytes pkcs8_of(EVP_PKEY* pkey) {
   unsigned char* buf = nullptr;
@@ -42,7 +48,9 @@ Bytes pkcs8_of(EVP_PKEY* pkey) {
   return out;
 }
 
-size_t curve_bytes(Curve c) { return c == Curve::kP256 ? 32 : 48; }
+size_t curve_bytes(Curve c) {
+  return c == Curve::kP256 ? 32 : 48;
+}
 
 EcKey EcKey::generate(Curve curve) {
   EVP_PKEY* p = EVP_EC_gen(group_name(curve));
@@ -62,8 +70,10 @@ Result<EcKey> EcKey::from_pkcs8(ByteView der) {
   EVP_PKEY_get_utf8_string_param(p, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &len);
   const std::string g(name);
   Curve c;
-  if (g == "prime256v1" || g == "P-256") c = Curve::kP256;
-  else if (g == "secp384r1" || g == "P-384") c = Curve::kP384;
+  if (g == "prime256v1" || g == "P-256")
+    c = Curve::kP256;
+  else if (g == "secp384r1" || g == "P-384")
+    c = Curve::kP384;
   else {
     EVP_PKEY_free(p);
     return crypto_error("unsupported EC curve");
@@ -80,8 +90,8 @@ Result<EcKey> EcKey::from_scalar(Curve curve, ByteView scalar) {
   Bytes point(1 + 2 * curve_bytes(curve));
   bool ok = group && d && pub && !BN_is_zero(d) && BN_cmp(d, EC_GROUP_get0_order(group)) < 0 &&
             EC_POINT_mul(group, pub, d, nullptr, nullptr, nullptr) == 1 &&
-            EC_POINT_point2oct(group, pub, POINT_CONVERSION_UNCOMPRESSED, point.data(), point.size(), nullptr) ==
-                point.size();
+            EC_POINT_point2oct(group, pub, POINT_CONVERSION_UNCOMPRESSED, point.data(), point.size(),
+                               nullptr) == point.size();
   EVP_PKEY* pkey = nullptr;
   if (ok) {
     OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
@@ -90,7 +100,8 @@ Result<EcKey> EcKey::from_scalar(Curve curve, ByteView scalar) {
     OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d);
     OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
     EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
-    if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 || EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1)
+    if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1)
       ok = false;
     EVP_PKEY_CTX_free(ctx);
     OSSL_PARAM_free(params);
@@ -113,7 +124,8 @@ Bytes EcKey::pkcs8() const {
 Bytes EcKey::public_point() const {
   Bytes out(1 + 2 * curve_bytes(curve_));
   size_t len = 0;
-  if (EVP_PKEY_get_octet_string_param(pkey_.get(), OSSL_PKEY_PARAM_PUB_KEY, out.data(), out.size(), &len) != 1)
+  if (EVP_PKEY_get_octet_string_param(pkey_.get(), OSSL_PKEY_PARAM_PUB_KEY, out.data(), out.size(), &len) !=
+      1)
     std::abort();
   out.resize(len);
   return out;
@@ -158,8 +170,9 @@ bool ecdsa_verify_digest(Curve curve, ByteView public_point, ByteView digest, By
   PkeyPtr pub = pkey_from_public(curve, public_point);
   if (!pub) return false;
   EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(pub.get(), nullptr);
-  const bool ok = ctx && EVP_PKEY_verify_init(ctx) == 1 &&
-                  EVP_PKEY_verify(ctx, der_signature.data(), der_signature.size(), digest.data(), digest.size()) == 1;
+  const bool ok =
+      ctx && EVP_PKEY_verify_init(ctx) == 1 &&
+      EVP_PKEY_verify(ctx, der_signature.data(), der_signature.size(), digest.data(), digest.size()) == 1;
   EVP_PKEY_CTX_free(ctx);
   return ok;
 }

@@ -28,9 +28,9 @@ class EcKey {
   static Result<EcKey> from_scalar(Curve curve, ByteView scalar);  // PIV IMPORT KEY tag 06
 
   Curve curve() const { return curve_; }
-  Bytes pkcs8() const;           // private key, DER PKCS#8 (persisted in state files)
-  Bytes public_point() const;    // 04 || X || Y
-  Bytes spki() const;            // DER SubjectPublicKeyInfo
+  Bytes pkcs8() const;         // private key, DER PKCS#8 (persisted in state files)
+  Bytes public_point() const;  // 04 || X || Y
+  Bytes spki() const;          // DER SubjectPublicKeyInfo
   // ECDSA over `digest` as given (no hashing here); DER SEQUENCE { r, s }.
   Result<Bytes> sign_digest(ByteView digest) const;
   // ECDH with a peer's uncompressed point; returns the shared X coordinate.

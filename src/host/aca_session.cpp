@@ -2,18 +2,11 @@
 
 #include "crypto/algorithm_ids.h"
 #include "iso7816/tlv.h"
+#include "protocol/aca_protocol.h"
 
 namespace keydesk::host {
 namespace {
-constexpr uint8_t kPinReference = 0x80;
-
-// Instructions and data objects of docs/aca-protocol.md.
-constexpr uint8_t kInsVerify = 0x20, kInsChange = 0x24, kInsResetRetryCounter = 0x2C,
-                  kInsExternalAuthenticate = 0x82, kInsGetChallenge = 0x84;
-constexpr uint8_t kInsUnblockWithXauth = 0x2C, kInsGetProperties = 0x30, kInsSetProperties = 0x32,
-                  kInsPutPuk = 0x34, kInsPutXauthKey = 0x36;
-constexpr uint32_t kTagPin = 0xC0, kTagNewPin = 0xC1, kTagPuk = 0xC2, kTagXauthAlgorithm = 0xC3,
-                   kTagXauthKey = 0xC4, kTagXauthChallengeType = 0xC5;
+using namespace protocol::aca;
 
 Bytes secret_tlv(uint32_t tag, std::string_view value) {
   return iso7816::encode_tlv(tag, bytes_of(value));
@@ -41,8 +34,8 @@ Result<VerifyResult> verify_result_from_sw(StatusWord sw, const char* context) {
 }
 
 const Bytes& AcaSession::aid() {
-  static const Bytes kAid = {0xF0, 0x6B, 0x65, 0x79, 0x64, 0x65, 0x73, 0x6B, 0x41, 0x43, 0x41};
-  return kAid;
+  static const Bytes bytes(kAid.begin(), kAid.end());
+  return bytes;
 }
 
 Status AcaSession::select() {
@@ -64,49 +57,49 @@ Result<AcaProperties> AcaSession::properties() {
       return Error::make(ErrorKind::kMalformed, "ACA property with a multi-byte value");
     const uint8_t v = t.value[0];
     switch (t.tag) {
-      case 0x81:
+      case kPropPinTries:
         p.pin_tries = v;
         break;
-      case 0x82:
+      case kPropPinMaxTries:
         p.pin_max_tries = v;
         break;
-      case 0x83:
+      case kPropPukTries:
         p.puk_tries = v;
         break;
-      case 0x84:
+      case kPropPukMaxTries:
         p.puk_max_tries = v;
         break;
-      case 0x85:
+      case kPropPukInitialized:
         p.puk_initialized = v != 0;
         break;
-      case 0x86:
+      case kPropXauthInitialized:
         p.xauth_initialized = v != 0;
         break;
-      case 0x87:
+      case kPropXauthChallengeType:
         p.xauth_challenge_type = v <= 2 ? static_cast<XauthChallengeType>(v) : XauthChallengeType::kNone;
         break;
-      case 0x88:
+      case kPropXauthAlgorithm:
         p.xauth_algorithm = crypto::block_cipher_from_piv_id(v);
         break;
-      case 0x89:
+      case kPropXauthTries:
         p.xauth_tries = v;
         break;
-      case 0x8A:
+      case kPropXauthMaxTries:
         p.xauth_max_tries = v;
         break;
-      case 0x8B:
+      case kPropMinPinLength:
         p.min_pin_length = v;
         break;
-      case 0x8C:
+      case kPropMaxPinLength:
         p.max_pin_length = v;
         break;
-      case 0x8D:
+      case kPropPinSharedWithFido:
         p.pin_shared_with_fido = v != 0;
         break;
-      case 0x8E:
+      case kPropForcePinChange:
         p.force_pin_change = v != 0;
         break;
-      case 0x8F:
+      case kPropPinIsInitial:
         p.pin_is_initial = v != 0;
         break;
       default:
@@ -134,8 +127,9 @@ Result<VerifyResult> AcaSession::pin_status() {
 Result<VerifyResult> AcaSession::change_pin(std::string_view old_pin, std::string_view new_pin) {
   Bytes data = secret_tlv(kTagPin, old_pin);
   append(data, secret_tlv(kTagNewPin, new_pin));
-  return send_verification(CommandApdu::make(0x00, kInsChange, 0x00, kPinReference, std::move(data)),
-                           "ACA CHANGE REFERENCE DATA");
+  return send_verification(
+      CommandApdu::make(0x00, kInsChangeReferenceData, 0x00, kPinReference, std::move(data)),
+      "ACA CHANGE REFERENCE DATA");
 }
 
 Status AcaSession::puk_put(std::string_view puk) {

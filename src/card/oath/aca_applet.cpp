@@ -3,6 +3,7 @@
 #include <array>
 
 #include "iso7816/tlv.h"
+#include "protocol/aca_protocol.h"
 
 namespace keydesk::card {
 namespace sw = iso7816::sw;
@@ -10,8 +11,6 @@ using iso7816::StatusWord;
 
 namespace {
 // "\xF0" + "keydeskACA": a proprietary (category F) AID, see docs/aca-protocol.md section 2.
-constexpr std::array<uint8_t, 11> kAcaAid = {0xF0, 0x6B, 0x65, 0x79, 0x64, 0x65,
-                                             0x73, 0x6B, 0x41, 0x43, 0x41};
 constexpr uint8_t kPinReference = 0x80;
 constexpr uint8_t kMinPinLengthFloor = 4;
 constexpr uint8_t kMaxPinLengthCeiling = 8;  // the PIV PIN field is 8 bytes
@@ -19,50 +18,7 @@ constexpr size_t kMinPukLength = 6;
 constexpr size_t kMaxPukLength = 8;
 constexpr uint8_t kMaxTries = 15;  // a 63Cx status word cannot report more
 
-enum IsoIns : uint8_t {
-  kVerify = 0x20,
-  kChangeReferenceData = 0x24,
-  kResetRetryCounter = 0x2C,
-  kExternalAuthenticate = 0x82,
-  kGetChallenge = 0x84,
-};
-
-enum ProprietaryIns : uint8_t {
-  kUnblockWithXauth = 0x2C,
-  kGetProperties = 0x30,
-  kSetProperties = 0x32,
-  kPutPuk = 0x34,
-  kPutXauthKey = 0x36,
-};
-
-// Command data objects.
-enum DataTag : uint32_t {
-  kTagPin = 0xC0,
-  kTagNewPin = 0xC1,
-  kTagPuk = 0xC2,
-  kTagXauthAlgorithm = 0xC3,
-  kTagXauthKey = 0xC4,
-  kTagXauthChallengeType = 0xC5,
-};
-
-// Property tags (GET PROPERTIES; the writable ones are also SET PROPERTIES items).
-enum PropertyTag : uint32_t {
-  kPropPinTries = 0x81,
-  kPropPinMaxTries = 0x82,
-  kPropPukTries = 0x83,
-  kPropPukMaxTries = 0x84,
-  kPropPukInitialized = 0x85,
-  kPropXauthInitialized = 0x86,
-  kPropXauthChallengeType = 0x87,
-  kPropXauthAlgorithm = 0x88,
-  kPropXauthTries = 0x89,
-  kPropXauthMaxTries = 0x8A,
-  kPropMinPinLength = 0x8B,
-  kPropMaxPinLength = 0x8C,
-  kPropPinSharedWithFido = 0x8D,
-  kPropForcePinChange = 0x8E,
-  kPropPinIsInitial = 0x8F,
-};
+using namespace protocol::aca;
 
 void append_byte(Bytes& out, uint32_t tag, uint8_t value) {
   iso7816::append_tlv(out, tag, Bytes{value});
@@ -82,14 +38,14 @@ ResponseApdu status_of(StatusWord s) {
 AcaApplet::AcaApplet(CardContext& context) : context_(context), pin_(context) {}
 
 ByteView AcaApplet::aid() const {
-  return kAcaAid;
+  return kAid;
 }
 
 ResponseApdu AcaApplet::select(const CommandApdu&) {
   reset_volatile();
   // Application identifier template: 4F <AID>, so a host can tell which ACA answered a prefix SELECT.
   Bytes out;
-  iso7816::append_tlv(out, 0x4F, kAcaAid);
+  iso7816::append_tlv(out, 0x4F, kAid);
   return ResponseApdu::success(iso7816::encode_tlv(0x61, out));
 }
 
@@ -111,15 +67,15 @@ ResponseApdu AcaApplet::process(const CommandApdu& cmd) {
 
 ResponseApdu AcaApplet::process_iso(const CommandApdu& cmd) {
   switch (cmd.ins) {
-    case kVerify:
+    case kInsVerify:
       return pin_.verify(cmd);
-    case kChangeReferenceData:
+    case kInsChangeReferenceData:
       return change_pin(cmd);
-    case kResetRetryCounter:
+    case kInsResetRetryCounter:
       return reset_retry_counter(cmd);
-    case kGetChallenge:
+    case kInsGetChallenge:
       return get_challenge(cmd);
-    case kExternalAuthenticate:
+    case kInsExternalAuthenticate:
       return external_authenticate(cmd);
     default:
       return status_of(sw::kInsNotSupported);
@@ -127,20 +83,20 @@ ResponseApdu AcaApplet::process_iso(const CommandApdu& cmd) {
 }
 
 ResponseApdu AcaApplet::process_proprietary(const CommandApdu& cmd) {
-  if (cmd.ins == kUnblockWithXauth) return unblock_with_xauth(cmd);
+  if (cmd.ins == kInsUnblockWithXauth) return unblock_with_xauth(cmd);
   if (cmd.p1 != 0x00 || cmd.p2 != 0x00) {
-    const bool known = cmd.ins == kGetProperties || cmd.ins == kSetProperties || cmd.ins == kPutPuk ||
-                       cmd.ins == kPutXauthKey;
+    const bool known = cmd.ins == kInsGetProperties || cmd.ins == kInsSetProperties ||
+                       cmd.ins == kInsPutPuk || cmd.ins == kInsPutXauthKey;
     return status_of(known ? sw::kWrongP1P2 : sw::kInsNotSupported);
   }
   switch (cmd.ins) {
-    case kGetProperties:
+    case kInsGetProperties:
       return get_properties();
-    case kSetProperties:
+    case kInsSetProperties:
       return set_properties(cmd);
-    case kPutPuk:
+    case kInsPutPuk:
       return put_puk(cmd);
-    case kPutXauthKey:
+    case kInsPutXauthKey:
       return put_xauth_key(cmd);
     default:
       return status_of(sw::kInsNotSupported);
@@ -252,7 +208,7 @@ ResponseApdu AcaApplet::change_pin(const CommandApdu& cmd) {
   auto new_pin = acceptable_new_pin(new_field->value);
   // The new PIN is checked before the old one is tried, so a policy mistake never costs a try.
   if (!old_pin || !new_pin) return status_of(sw::kIncorrectData);
-  CommandApdu verify = CommandApdu::make(0x00, kVerify, 0x00, kPinReference, std::move(*old_pin));
+  CommandApdu verify = CommandApdu::make(0x00, kInsVerify, 0x00, kPinReference, std::move(*old_pin));
   ResponseApdu verified = pin_.verify(verify);
   wipe(verify.data);
   if (verified.ok()) install_pin(*new_pin);

@@ -68,14 +68,15 @@ scenario socket "$KD_CTAPHID"
 # the PC/SC probe opens it, and the window is measured from the moment it is open.
 kd_control power-cycle >/dev/null
 kd_wait_card present
-"$probe" pcsc "$kd_reader" @sleep=11 reset >"$KD_TMP/late-pcsc.out" &
+"$probe" pcsc "$kd_reader" @sleep=12 reset >"$KD_TMP/late-pcsc.out" &
 late_pid=$!
-for _ in $(seq 100); do
+# Up to 30 s for the probe to open: a loaded machine (CI on 2 cores) can be slow to start it.
+for _ in $(seq 600); do
   grep -q "^open:" "$KD_TMP/late-pcsc.out" && break
   sleep 0.05
 done
 expect_lines "$(cat "$KD_TMP/late-pcsc.out")" "open: ok"
-sleep 10.3
+sleep 10.8
 out="$("$probe" socket "$KD_CTAPHID" reset)"
 expect_lines "$out" "reset: ctap 0x30"
 wait "$late_pid" || kd_fail "fido_probe (PC/SC, late reset) failed"

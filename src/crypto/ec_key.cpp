@@ -37,6 +37,15 @@ void PkeyDeleter::operator()(EVP_PKEY* p) const {
   EVP_PKEY_free(p);
 }
 
+Bytes spki_of(EVP_PKEY* pkey) {
+  unsigned char* buf = nullptr;
+  const int len = i2d_PUBKEY(pkey, &buf);
+  if (len <= 0) std::abort();
+  Bytes out(buf, buf + len);
+  OPENSSL_free(buf);
+  return out;
+}
+
 Bytes pkcs8_of(EVP_PKEY* pkey) {
   unsigned char* buf = nullptr;
   PKCS8_PRIV_KEY_INFO* p8 = EVP_PKEY2PKCS8(pkey);
@@ -132,12 +141,7 @@ Bytes EcKey::public_point() const {
 }
 
 Bytes EcKey::spki() const {
-  unsigned char* buf = nullptr;
-  int len = i2d_PUBKEY(pkey_.get(), &buf);
-  if (len <= 0) std::abort();
-  Bytes out(buf, buf + len);
-  OPENSSL_free(buf);
-  return out;
+  return spki_of(pkey_.get());
 }
 
 Result<Bytes> EcKey::sign_digest(ByteView digest) const {

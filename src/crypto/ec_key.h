@@ -20,6 +20,8 @@ struct PkeyDeleter {
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 // DER PKCS#8 of any private key (EC and RSA keys persist themselves this way); the buffer is cleansed.
 Bytes pkcs8_of(EVP_PKEY* pkey);
+// DER SubjectPublicKeyInfo of any key.
+Bytes spki_of(EVP_PKEY* pkey);
 
 class EcKey {
  public:

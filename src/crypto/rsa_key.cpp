@@ -109,12 +109,7 @@ Bytes RsaKey::public_exponent() const {
 }
 
 Bytes RsaKey::spki() const {
-  unsigned char* buf = nullptr;
-  int len = i2d_PUBKEY(pkey_.get(), &buf);
-  if (len <= 0) std::abort();
-  Bytes out(buf, buf + len);
-  OPENSSL_free(buf);
-  return out;
+  return spki_of(pkey_.get());
 }
 
 Result<Bytes> RsaKey::raw_private(ByteView block) const {

@@ -14,9 +14,10 @@
 #        needs a build: KEYDESK_BUILD_DIR, default ./build
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# No `shift`: sourcing lib.sh re-executes this script with "$@" in a private mount namespace, so the
+# positional parameters must still be the caller's when it is sourced.
 runs="${1:-10}"
-shift || true
-profiles=("$@")
+profiles=("${@:2}")
 [ ${#profiles[@]} -gt 0 ] || profiles=(case-study yubikey5)
 export KEYDESK_BUILD_DIR="${KEYDESK_BUILD_DIR:-$root/build}"
 export KEYDESK_SOURCE_DIR="$root"

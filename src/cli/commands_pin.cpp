@@ -44,7 +44,8 @@ CommandResult attempt_result(const runbook::AttemptReport& r) {
   result.output.notes.push_back(sw + ": " + words);
   result.output.notes.push_back(r.reference + " retries: " + counter(r.before) + " before, " +
                                 counter(r.after) + " after (of " + counter(r.max) + ")");
-  if (meaning && !meaning->advice.empty()) result.output.notes.push_back("next: " + meaning->advice);
+  result.output.json["NextStep"] = r.next_step.empty() ? ojson(nullptr) : ojson(r.next_step);
+  if (!r.next_step.empty()) result.output.notes.push_back("next: " + r.next_step);
   result.code = exit_code_of(r.outcome);
   return result;
 }

@@ -22,6 +22,8 @@ ojson access_control_json(const runbook::AccessControl& a) {
   j["PUKInitialized"] = or_null(a.puk_initialized);
   j["XAUTHKeysInitializedStatus"] = or_null(a.xauth_initialized);
   j["XAUTHChallengeType"] = or_null(a.xauth_challenge_type);
+  j["CurrentXAUTHTryCounter"] = or_null(a.xauth_remaining);
+  j["MaxXAUTHTryCounter"] = or_null(a.xauth_max);
   j["MinPinLength"] = or_null(a.min_pin_length);
   j["MaxPinLength"] = or_null(a.max_pin_length);
   j["PINSharedWithFIDO"] = or_null(a.pin_shared_with_fido);

@@ -33,6 +33,13 @@ AccessControl from_aca(const host::AcaProperties& p) {
   }
   a.xauth_initialized = p.xauth_initialized;
   a.xauth_challenge_type = challenge_type_name(p.xauth_challenge_type);
+  if (p.xauth_initialized) {
+    a.xauth_remaining = p.xauth_tries;
+    a.xauth_max = p.xauth_max_tries;
+  } else {
+    a.unknown["CurrentXAUTHTryCounter"] = "no XAUTH key is set on this token";
+    a.unknown["MaxXAUTHTryCounter"] = "no XAUTH key is set on this token";
+  }
   a.min_pin_length = p.min_pin_length;
   a.max_pin_length = p.max_pin_length;
   a.pin_shared_with_fido = p.pin_shared_with_fido;

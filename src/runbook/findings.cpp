@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "runbook/retry_interlock.h"
+#include "runbook/unblock_paths.h"
 
 namespace keydesk::runbook {
 namespace {
@@ -14,48 +15,53 @@ std::string counter_text(std::optional<int> remaining, std::optional<int> max) {
 }
 
 void access_findings(const AccessControl& a, std::vector<Finding>& out) {
+  const UnblockPaths paths = unblock_paths(a);
   const std::string pin = "PIN retries " + counter_text(a.pin_remaining, a.pin_max) + " (" + a.source + ")";
+  const std::string path_evidence = "; PUK " + std::string(path_state_name(paths.puk.state)) +
+                                    ", XAUTH key " + path_state_name(paths.xauth.state);
   if (a.pin_blocked()) {
-    out.push_back(
-        {"pin-blocked", Severity::kCritical, "The smart card PIN is blocked", pin,
-         a.has_unblock_path()
-             ? "unblock without losing data: pin-reset-tries with the PUK, or the help desk's XAUTH "
-               "challenge-response"
-             : "no PUK or XAUTH path: only token-reset (destructive, see what survives) remains"});
+    out.push_back({"pin-blocked", Severity::kCritical, "The smart card PIN is blocked", pin + path_evidence,
+                   blocked_pin_next_step(paths)});
   } else if (a.pin_remaining && a.pin_max && *a.pin_remaining == *a.pin_max) {
     out.push_back({"pin-not-locked", Severity::kInfo, "The smart card PIN is not locked: no failed attempts",
                    pin,
                    "the user is most likely typing a wrong PIN against a healthy counter; find the PIN in "
                    "the provisioning records (a default?) before any attempt"});
-  } else if (a.pin_remaining && *a.pin_remaining <= attempt_floor(a.has_unblock_path())) {
-    out.push_back({"pin-low-retries", Severity::kWarning, "Few smart card PIN retries are left", pin,
-                   "stop guessing: keydesk refuses further attempts unless --force; use the records or the "
-                   "PUK/XAUTH path"});
+  } else if (a.pin_remaining && *a.pin_remaining <= attempt_floor(paths.any_available())) {
+    out.push_back({"pin-low-retries", Severity::kWarning, "Few smart card PIN retries are left",
+                   pin + path_evidence, low_pin_next_step(paths)});
   }
   if (a.pin_is_default == true)
     out.push_back({"pin-default", Severity::kWarning, "The smart card PIN is still the factory default",
                    a.source + " reports the PIN unchanged from its initial value (read, not tried)",
                    "have the user change it (pin-change); a default PIN is no PIN"});
-  if (a.puk_initialized == false)
+  if (paths.puk.state == PathState::kAbsent)
     out.push_back({"puk-not-initialized", Severity::kWarning, "No PUK is set on this token",
                    "PUKInitialized = false",
                    "a provisioning gap: set one with puk-put and record it against the CUID, so a lockout "
                    "is not a reprovision"});
-  else if (a.puk_remaining == 0)
+  else if (paths.puk.state == PathState::kBlocked)
     out.push_back({"puk-blocked", Severity::kCritical, "The PUK is blocked",
-                   "PUK retries " + counter_text(a.puk_remaining, a.puk_max),
-                   a.xauth_initialized == true ? "use the XAUTH challenge-response to unblock the PIN"
-                                               : "only a destructive reset remains if the PIN blocks"});
+                   "PUK retries " + counter_text(a.puk_remaining, a.puk_max) + "; XAUTH key " +
+                       path_state_name(paths.xauth.state),
+                   blocked_puk_next_step(paths)});
   if (a.force_pin_change == true)
     out.push_back({"force-pin-change-pending", Severity::kInfo, "The token requires a PIN change before use",
                    "ForcePinChange = true (PIN-protected operations answer 6985 until changed)",
                    "change the PIN with pin-change; the old PIN still verifies"});
-  if (a.xauth_initialized == true)
+  if (paths.xauth.state == PathState::kAvailable)
     out.push_back(
         {"xauth-unblock-available", Severity::kInfo, "An external-authentication (XAUTH) key is configured",
-         "XAUTHKeysInitializedStatus = true, challenge type " + a.xauth_challenge_type.value_or("unknown"),
+         "XAUTHKeysInitializedStatus = true, challenge type " + a.xauth_challenge_type.value_or("unknown") +
+             ", XAUTH tries " + counter_text(a.xauth_remaining, a.xauth_max),
          "if the PIN ever blocks, the help desk can unblock it by challenge-response without data "
          "loss"});
+  else if (paths.xauth.state == PathState::kBlocked)
+    out.push_back(
+        {"xauth-blocked", Severity::kWarning, "The XAUTH admin key is blocked",
+         "XAUTH tries " + counter_text(a.xauth_remaining, a.xauth_max),
+         "the help desk's challenge-response can no longer unblock this token's PIN; only a factory "
+         "re-initialization recovers the XAUTH key (docs/aca-protocol.md, EXTERNAL AUTHENTICATE)"});
 }
 
 void oath_findings(const OathState& oath, std::vector<Finding>& out) {

@@ -4,6 +4,7 @@
 #include "host/piv_session.h"
 #include "runbook/access_control_probe.h"
 #include "runbook/retry_interlock.h"
+#include "runbook/unblock_paths.h"
 
 namespace keydesk::runbook {
 namespace {
@@ -35,6 +36,19 @@ AttemptOutcome outcome_of(VerifyResult::Kind k) {
 
 enum class Counter { kPin, kPuk };
 
+// What to do after an attempt, from the paths the token has now (never a fixed sentence: a token without
+// a PUK must not be told to use one).
+std::string next_step_after(Counter counter, AttemptOutcome outcome, std::optional<int> after,
+                            const UnblockPaths& paths) {
+  const bool blocked =
+      outcome == AttemptOutcome::kBlocked || (outcome == AttemptOutcome::kWrong && after == 0);
+  if (counter == Counter::kPuk) return blocked ? blocked_puk_next_step(paths) : std::string();
+  if (blocked) return blocked_pin_next_step(paths);
+  if (outcome == AttemptOutcome::kWrong && after && *after <= attempt_floor(paths.any_available()))
+    return low_pin_next_step(paths);
+  return {};
+}
+
 // Reads the counters, runs the local checks and the interlock, makes the one attempt, reads again.
 template <typename Attempt>
 Result<AttemptReport> attempt(host::ApduConnection& c, Counter counter, bool force, Attempt&& run) {
@@ -48,15 +62,19 @@ Result<AttemptReport> attempt(host::ApduConnection& c, Counter counter, bool for
   if (counter == Counter::kPuk && before->puk_initialized == false)
     return Error::make(ErrorKind::kRefused, "no PUK is set on this token: there is nothing to try");
   // Spending the PUK's last tries leaves only XAUTH; spending the PIN's leaves the PUK or XAUTH.
+  const UnblockPaths paths = unblock_paths(*before);
   const bool way_back =
-      counter == Counter::kPin ? before->has_unblock_path() : before->xauth_initialized.value_or(false);
+      counter == Counter::kPin ? paths.any_available() : paths.xauth.state == PathState::kAvailable;
   if (auto ok = check_attempt(report.reference, report.before, way_back, force); !ok) return ok.error();
   auto result = run(*before);
   if (!result) return result.error();
   report.status_word = result->sw.value;
   report.outcome = outcome_of(result->kind);
   auto after = read_access_control(c);
-  if (after) report.after = counter == Counter::kPin ? after->pin_remaining : after->puk_remaining;
+  if (after) {
+    report.after = counter == Counter::kPin ? after->pin_remaining : after->puk_remaining;
+    report.next_step = next_step_after(counter, report.outcome, report.after, unblock_paths(*after));
+  }
   return report;
 }
 

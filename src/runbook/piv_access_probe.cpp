@@ -10,6 +10,8 @@ constexpr uint8_t kPin = 0x80, kPuk = 0x81;
 void mark_not_applicable(AccessControl& a) {
   a.xauth_initialized = false;  // PIV's management key administers keys; it cannot unblock the PIN
   a.unknown["XAUTHChallengeType"] = "PIV has no external-authentication unblock";
+  a.unknown["CurrentXAUTHTryCounter"] = "PIV has no external-authentication unblock";
+  a.unknown["MaxXAUTHTryCounter"] = "PIV has no external-authentication unblock";
   a.unknown["PINSharedWithFIDO"] = "PIV does not report it (a YubiKey keeps its FIDO PIN separate)";
   a.unknown["ForcePinChange"] = "PIV has no forced PIN change";
   a.min_pin_length = 6;  // SP 800-73-4 and YubiKeys: 6 to 8 bytes

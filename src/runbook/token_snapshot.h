@@ -20,6 +20,7 @@ struct AccessControl {
   std::optional<bool> puk_initialized;
   std::optional<bool> xauth_initialized;
   std::optional<std::string> xauth_challenge_type;  // "Dynamic", "Static", ...
+  std::optional<int> xauth_remaining, xauth_max;    // the XAUTH key's own try counter (ACA)
   std::optional<int> min_pin_length, max_pin_length;
   std::optional<bool> pin_shared_with_fido;
   std::optional<bool> force_pin_change;
@@ -28,11 +29,7 @@ struct AccessControl {
   std::map<std::string, std::string> unknown;
 
   bool pin_blocked() const { return pin_remaining == 0; }
-  // A non-destructive way back from a blocked PIN exists (or might: unknown counts as no).
-  bool has_unblock_path() const {
-    const bool puk = puk_initialized.value_or(false) && puk_remaining.value_or(1) > 0;
-    return puk || xauth_initialized.value_or(false);
-  }
+  // Which ways back from a blocked PIN exist: runbook/unblock_paths.h.
 };
 
 struct OathCredential {

@@ -11,7 +11,7 @@ namespace keydesk {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -48,8 +48,18 @@ using Status = Result<void>;
 }  // namespace keydesk
 
 // Propagates the error of an expression yielding Result<...>.
-#define KD_TRY(expr)                                  \
-  do {                                                \
-    auto kd_try_result_ = (expr);                     \
+#define KD_TRY(expr)                                         \
+  do {                                                       \
+    auto kd_try_result_ = (expr);                            \
     if (!kd_try_result_.ok()) return kd_try_result_.error(); \
   } while (0)
+
+#define KD_CONCAT_INNER_(a, b) a##b
+#define KD_CONCAT_(a, b) KD_CONCAT_INNER_(a, b)
+// KD_ASSIGN_OR_RETURN(auto x, expr): declares x from a Result's value, or returns its error.
+#define KD_ASSIGN_OR_RETURN(decl, expr) \
+  KD_ASSIGN_OR_RETURN_IMPL_(KD_CONCAT_(kd_result_, __LINE__), decl, expr)
+#define KD_ASSIGN_OR_RETURN_IMPL_(tmp, decl, expr) \
+  auto tmp = (expr);                               \
+  if (!tmp.ok()) return tmp.error();               \
+  decl = std::move(tmp).value()

@@ -6,6 +6,7 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "iso7816/cuid.h"
 
 namespace keydesk::iso7816 {
 
@@ -19,8 +20,8 @@ struct Cplc {
   uint16_t ic_batch() const { return static_cast<uint16_t>(raw[16] << 8 | raw[17]); }
   // CUID = IC fabricator || IC type || IC batch identifier || IC serial number (10 bytes),
   // the identifier card management systems key their records by.
-  Bytes cuid() const;
-  std::string cuid_hex() const;  // 20 upper-case hex digits
+  Cuid cuid() const;
+  std::string cuid_hex() const { return cuid().hex(); }
 };
 
 // Accepts the GET DATA response with or without the 9F7F tag.

@@ -3,6 +3,10 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
+
+#include "core/result.h"
+#include "core/secure_bytes.h"
 #include "crypto/cipher.h"
 #include "crypto/digest.h"
 #include "crypto/ec_key.h"
@@ -68,4 +72,37 @@ TEST(X509, SelfSignedCertificateVerifiesWithOpenssl) {
   X509_free(cert);
   EXPECT_EQ(*certificate_subject(*der), "CN=keydesk test,OU=Authenticator Attestation,O=keydesk,C=SE");
   EXPECT_EQ(*certificate_spki(*der), key.spki());
+}
+
+TEST(SecureString, ClearWipesTheBufferAndAMoveLeavesNoCopy) {
+  // Longer than any short-string buffer, so the characters live in memory the string keeps after clear().
+  const std::string value(64, '7');
+  keydesk::SecureString s(value);
+  const char* buffer = s.view().data();
+  keydesk::SecureString moved(std::move(s));
+  EXPECT_TRUE(s.empty());  // NOLINT(bugprone-use-after-move): a moved-from secret is cleared
+  ASSERT_EQ(moved.view(), value);
+  ASSERT_EQ(moved.view().data(), buffer);  // the heap buffer moved, it was not copied
+  moved.clear();
+  EXPECT_TRUE(moved.empty());
+  EXPECT_TRUE(std::all_of(buffer, buffer + value.size(), [](char c) { return c == 0; }))
+      << "clear() must overwrite the characters, not only reset the length";
+}
+
+namespace {
+keydesk::Result<int> half(int v) {
+  if (v % 2) return keydesk::Error::make(keydesk::ErrorKind::kUsage, "odd");
+  return v / 2;
+}
+keydesk::Result<int> quarter(int v) {
+  KD_ASSIGN_OR_RETURN(int h, half(v));
+  KD_ASSIGN_OR_RETURN(const int q, half(h));
+  return q;
+}
+}  // namespace
+
+TEST(Result, AssignOrReturnPropagatesTheFirstError) {
+  EXPECT_EQ(*quarter(12), 3);
+  EXPECT_EQ(quarter(6).error().kind, keydesk::ErrorKind::kUsage);
+  EXPECT_EQ(quarter(7).error().context, "odd");
 }

@@ -8,8 +8,10 @@ using namespace keydesk;
 using namespace keydesk::iso7816;
 
 namespace {
-Bytes hex(const char* h) { return *from_hex(h); }
+Bytes hex(const char* h) {
+  return *from_hex(h);
 }
+}  // namespace
 
 TEST(ApduParse, AllSevenCases) {
   auto c1 = parse_command(hex("00208880"));
@@ -49,7 +51,8 @@ TEST(ApduParse, AllSevenCases) {
 }
 
 TEST(ApduParse, MalformedLengthsGive6700) {
-  for (const char* bad : {"", "00", "00A404", "00A4040005A0000003", "00A4040002A0000003AA", "00CB3FFF0000055C"}) {
+  for (const char* bad :
+       {"", "00", "00A404", "00A4040005A0000003", "00A4040002A0000003AA", "00CB3FFF0000055C"}) {
     auto r = parse_command(hex(bad));
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code, 0x6700u) << bad;
@@ -95,4 +98,27 @@ TEST(Cplc, CuidIsFabricatorTypeBatchSerial) {
   EXPECT_EQ(c->cuid_hex(), "0001020310110C0D0E0F");
   EXPECT_EQ(c->cuid_hex().size(), 20u);
   EXPECT_FALSE(parse_cplc(Bytes(41)).ok());
+}
+
+TEST(Cuid, ParsesTwentyHexDigitsAndFormatsUpperCase) {
+  auto c = keydesk::iso7816::Cuid::parse("4790 5040 e6c1:3a29a10e");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->hex(), "47905040E6C13A29A10E");
+  EXPECT_EQ(c->bytes().size(), 10u);
+  EXPECT_FALSE(keydesk::iso7816::Cuid::parse("47905040E6C13A29A1"));      // 9 bytes
+  EXPECT_FALSE(keydesk::iso7816::Cuid::parse("47905040E6C13A29A10E00"));  // 11 bytes
+  EXPECT_FALSE(keydesk::iso7816::Cuid::parse("47905040E6C13A29A10G"));
+  EXPECT_EQ(*c, *keydesk::iso7816::Cuid::parse("47905040E6C13A29A10E"));
+  EXPECT_LT(*keydesk::iso7816::Cuid::parse("00000000000000000001"), *c);
+}
+
+TEST(Cuid, ComesFromTheCplcFieldsInCardManagementOrder) {
+  // IC fabricator 4790, IC type 5040, IC serial at 12..15, IC batch at 16..17 (GlobalPlatform CPLC).
+  keydesk::Bytes raw(42, 0);
+  raw[0] = 0x47, raw[1] = 0x90, raw[2] = 0x50, raw[3] = 0x40;
+  raw[12] = 0x3A, raw[13] = 0x29, raw[14] = 0xA1, raw[15] = 0x0E;
+  raw[16] = 0xE6, raw[17] = 0xC1;
+  auto cplc = keydesk::iso7816::parse_cplc(raw);
+  ASSERT_TRUE(cplc);
+  EXPECT_EQ(cplc->cuid().hex(), "47905040E6C13A29A10E");
 }

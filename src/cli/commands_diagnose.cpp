@@ -72,6 +72,10 @@ Result<CommandResult> run_diagnose(Context& ctx) {
     result.output.notes.push_back("could not read " + probe + ": " + why);
   result.output.notes.push_back("Why that PIN: " + pin.reason);
   for (const auto& line : check.statement) result.output.notes.push_back(line);
+  for (const auto& [probe, why] : again.probe_errors)
+    result.output.notes.push_back("could not read " + probe + " again: " + why);
+  if (again.fido && !again.fido->reachable)
+    result.output.notes.push_back("could not read FIDO again: " + again.fido->unreachable_reason);
   result.output.notes.push_back(std::to_string(ctx.apdu_count()) + " APDUs sent.");
   return result;
 }

@@ -34,7 +34,7 @@ struct CounterCheck {
   std::vector<CounterReading> unread;     // read at the start, not at the end
   // getInfo said clientPin = false at the start and true at the end: another client set a FIDO PIN.
   bool fido_pin_set_meanwhile = false;
-  uint64_t refused = 0;  // commands keydesk's read-only guard refused (CTAP policy included)
+  uint64_t refused = 0;  // commands the read-only guard refused (the FIDO session hook included)
   // The words for the human output, one sentence per line.
   std::vector<std::string> statement;
 };

@@ -4,6 +4,7 @@
 #include "cli/fido_link.h"
 #include "cli/handlers.h"
 #include "cli/snapshot_json.h"
+#include "runbook/counter_check.h"
 #include "runbook/diagnose.h"
 
 namespace keydesk::cli {
@@ -29,6 +30,11 @@ Result<CommandResult> run_diagnose(Context& ctx) {
   }
   auto fido = make_fido_state_reader(ctx, *token);
   const auto snapshot = runbook::take_snapshot(identity, static_cast<int>(tokens->size()), card, fido.get());
+  // "Nothing was spent" is checked, not assumed: the counters once more, compared with the snapshot's.
+  const auto again = runbook::reread_counters(snapshot, card, fido.get());
+  const uint64_t refused = ctx.guard_refusals() + (snapshot.fido ? snapshot.fido->requests_refused : 0) +
+                           (again.fido ? again.fido->requests_refused : 0);
+  const auto check = runbook::check_counters(snapshot, again, refused);
   const auto findings = runbook::find_issues(snapshot);
   const auto pin = runbook::pin_for_symptom(*symptom, snapshot);
 
@@ -46,6 +52,7 @@ Result<CommandResult> run_diagnose(Context& ctx) {
   j["Oath"] = snapshot.oath ? oath_json(*snapshot.oath) : ojson(nullptr);
   j["Fido"] = snapshot.fido ? fido_json(*snapshot.fido) : ojson(nullptr);
   j["ProbeErrors"] = snapshot.probe_errors;
+  j["CounterCheck"] = counter_check_json(check);
   j["ApdusSent"] = ctx.apdu_count();
 
   result.output.tables.push_back(properties_table(ojson{{"Token", snapshot.identity.index},
@@ -64,8 +71,12 @@ Result<CommandResult> run_diagnose(Context& ctx) {
   for (const auto& [probe, why] : snapshot.probe_errors)
     result.output.notes.push_back("could not read " + probe + ": " + why);
   result.output.notes.push_back("Why that PIN: " + pin.reason);
-  result.output.notes.push_back("Nothing was spent: every command went through the read-only guard (" +
-                                std::to_string(ctx.apdu_count()) + " APDUs).");
+  for (const auto& line : check.statement) result.output.notes.push_back(line);
+  for (const auto& [probe, why] : again.probe_errors)
+    result.output.notes.push_back("could not read " + probe + " again: " + why);
+  if (again.fido && !again.fido->reachable)
+    result.output.notes.push_back("could not read FIDO again: " + again.fido->unreachable_reason);
+  result.output.notes.push_back(std::to_string(ctx.apdu_count()) + " APDUs sent.");
   return result;
 }
 

@@ -39,6 +39,8 @@ class Context {
   host::TokenSource& token_source() { return tokens_; }
   // APDUs that reached the token so far (for diagnose's report and the benchmark).
   uint64_t apdu_count() const { return traced_ ? traced_->sent() : 0; }
+  // APDUs the read-only guard refused so far (CTAP requests a FIDO session's hook refused are not here).
+  uint64_t guard_refusals() const { return guard_ ? guard_->refused_count() : 0; }
   // Where -v trace lines go (empty function without -v).
   host::TracingTransport::Sink trace_sink();
 

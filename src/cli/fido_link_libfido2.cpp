@@ -1,16 +1,21 @@
-// FIDO through libfido2 (host/fido): fido-props-get and diagnose read getInfo and getPINRetries;
+// FIDO through libfido2 (host/fido): fido-props-get and diagnose read getInfo and getPINRetries only;
 // fido-cred-list and fido-pin-change make at most one FIDO PIN attempt behind the retry interlock.
 //
 // Which interface: the token's card link first (NFCCTAP; for read-only commands it runs through the
-// read-only guard, whose CTAP policy judges every request), then the USB HID device discovery matched to
-// the token, then keydesk-sim's CTAPHID socket named by $KEYDESK_FIDO_SOCKET. Read-only commands pass a
-// ReadOnlyCtapPolicy as the session's CTAP hook, so it judges every request on every link (over NFCCTAP
-// the read-only guard judges it a second time).
+// read-only guard, which judges every CTAP request), then the USB HID device discovery matched to the
+// token, then keydesk-sim's CTAPHID socket named by $KEYDESK_FIDO_SOCKET; $KEYDESK_FIDO_LINK (pcsc, hid,
+// socket) restricts the choice to one. Read-only commands pass admit_read_only_ctap as the session's CTAP
+// hook, so it judges every request on every link (over NFCCTAP the read-only guard judges it a second
+// time).
 #include <fido.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <optional>
+#include <string_view>
 
 #include "cli/fido_link.h"
 #include "cli/handlers.h"
@@ -25,48 +30,73 @@ namespace {
 using host::fido::CtapHook;
 using host::fido::FidoSession;
 
-// The read-only rule as a session hook: every CTAP request on any link is admitted by the policy, which
-// learns from every response (getInfo's clientPin for the PIN_NOT_SET probe).
-CtapHook read_only_hook() {
-  auto policy = std::make_shared<transport::ReadOnlyCtapPolicy>();
-  return {[policy](ByteView request) { return policy->admit(request); },
-          [policy](ByteView request, ByteView response) { policy->observe(request, response); }};
+// The read-only rule as a session hook: every CTAP request on any link must pass admit_read_only_ctap,
+// a pure function of the request (nothing the authenticator answers widens it). `refused` counts what it
+// stopped.
+CtapHook read_only_hook(std::shared_ptr<uint64_t> refused) {
+  return {[refused](ByteView request) {
+            Status admitted = transport::admit_read_only_ctap(request);
+            if (!admitted) ++*refused;
+            return admitted;
+          },
+          {}};
 }
-
-// Any PIN: on a key without a FIDO PIN the authenticator answers 0x35 before looking at it.
-constexpr const char* kProbePin = "000000";
 
 struct OpenedFido {
   std::unique_ptr<FidoSession> session;
   std::string transport;
 };
 
+// $KEYDESK_FIDO_LINK, when set, names the one link to try: "pcsc", "hid" or "socket".
+struct LinkChoice {
+  bool pcsc = true, hid = true, socket = true;
+};
+
+Result<LinkChoice> link_choice() {
+  const char* named = std::getenv("KEYDESK_FIDO_LINK");
+  if (!named || !*named) return LinkChoice{};
+  const std::string_view link(named);
+  if (link == "pcsc") return LinkChoice{true, false, false};
+  if (link == "hid") return LinkChoice{false, true, false};
+  if (link == "socket") return LinkChoice{false, false, true};
+  return Error::make(ErrorKind::kUsage,
+                     "KEYDESK_FIDO_LINK must be pcsc, hid or socket, not '" + std::string(link) + "'");
+}
+
 Result<OpenedFido> open_fido(Context& ctx, const host::TokenInfo& token, const CtapHook& hook = {}) {
+  auto choice = link_choice();
+  if (!choice) return choice.error();
   std::string problems;
   auto note = [&](const std::string& p) { problems += (problems.empty() ? "" : "; ") + p; };
-  if (!token.reader.empty()) {
+  if (choice->pcsc && !token.reader.empty()) {
     auto link = ctx.card_transport();
     if (!link) return link.error();
     auto s = FidoSession::open_pcsc(**link, hook);
     if (s) return OpenedFido{std::move(s).value(), "PC/SC (NFCCTAP)"};
     note("no FIDO applet on the smart card interface (" + describe(s.error()) + ")");
   }
-  if (!token.fido_path.empty()) {
-    auto s = FidoSession::open_hid(token.fido_path, hook);
-    if (s) return OpenedFido{std::move(s).value(), "USB HID"};
-    note("USB HID " + token.fido_path + ": " + describe(s.error()));
-  } else if (auto p = ctx.token_source().fido_problem(); !p.empty()) {
-    note(p);
-  } else {
-    note(
-        "no USB HID FIDO interface belongs to this token (a hub or adapter may expose only the card "
-        "interface)");
+  if (choice->hid) {
+    if (!token.fido_path.empty()) {
+      auto s = FidoSession::open_hid(token.fido_path, hook);
+      if (s) return OpenedFido{std::move(s).value(), "USB HID"};
+      note("USB HID " + token.fido_path + ": " + describe(s.error()));
+    } else if (auto p = ctx.token_source().fido_problem(); !p.empty()) {
+      note(p);
+    } else {
+      note(
+          "no USB HID FIDO interface belongs to this token (a hub or adapter may expose only the card "
+          "interface)");
+    }
   }
-  if (const char* socket = std::getenv("KEYDESK_FIDO_SOCKET")) {
+  const char* socket = std::getenv("KEYDESK_FIDO_SOCKET");
+  if (choice->socket && socket) {
     auto s = FidoSession::open_socket(socket, hook);
     if (s) return OpenedFido{std::move(s).value(), "CTAPHID socket"};
     note(std::string("CTAPHID socket ") + socket + ": " + describe(s.error()));
+  } else if (choice->socket && !choice->pcsc && !choice->hid) {
+    note("KEYDESK_FIDO_LINK=socket needs KEYDESK_FIDO_SOCKET (the path of keydesk-sim's CTAPHID socket)");
   }
+  if (problems.empty()) problems = "no FIDO link of the kind KEYDESK_FIDO_LINK names belongs to this token";
   return Error::make(ErrorKind::kNoToken, problems);
 }
 
@@ -89,21 +119,38 @@ class LibfidoStateReader final : public runbook::FidoStateReader {
  public:
   LibfidoStateReader(Context& ctx, host::TokenInfo token) : ctx_(ctx), token_(std::move(token)) {}
 
+  // getInfo (the one the session's open sent) and, where a PIN is set, getPINRetries. No PIN_NOT_SET probe:
+  // a PIN token request is never safe on a read-only path (transport/readonly_guard.h says why). The
+  // session stays open for read_again().
   runbook::FidoState read() override {
-    auto opened = open_fido(ctx_, token_, read_only_hook());
-    if (!opened) return unreachable(describe(opened.error()));
-    auto info = opened->session->info();
-    if (!info) return unreachable("getInfo failed: " + describe(info.error()));
-    auto state = state_of(*info, opened->transport);
-    if (info->option("clientPin") == false) {
-      auto probe = opened->session->credentials(kProbePin);
-      if (!probe && probe.error().kind == ErrorKind::kCtap)
-        state.pin_probe_status = static_cast<uint8_t>(probe.error().code);
+    session_.reset();
+    const uint64_t refused_before = *refused_;
+    auto opened = open_fido(ctx_, token_, read_only_hook(refused_));
+    if (!opened) {
+      auto state = unreachable(describe(opened.error()));
+      state.requests_refused = *refused_ - refused_before;
+      return state;
     }
-    return state;
+    session_ = std::move(opened->session);
+    transport_ = opened->transport;
+    return state_from(session_->info(), refused_before);
+  }
+
+  // A new getInfo (and getPINRetries) on the same session: no new SELECT or CTAPHID channel.
+  runbook::FidoState read_again() override {
+    if (!session_) return read();
+    const uint64_t refused_before = *refused_;
+    return state_from(session_->info(true), refused_before);
   }
 
  private:
+  // `refused_before`: the hook's count when this read began (FidoState counts one read's refusals).
+  runbook::FidoState state_from(const Result<host::fido::FidoInfo>& info, uint64_t refused_before) {
+    auto state =
+        info ? state_of(*info, transport_) : unreachable("getInfo failed: " + describe(info.error()));
+    state.requests_refused = *refused_ - refused_before;
+    return state;
+  }
   static runbook::FidoState unreachable(std::string why) {
     runbook::FidoState s;
     s.unreachable_reason = std::move(why);
@@ -111,6 +158,9 @@ class LibfidoStateReader final : public runbook::FidoStateReader {
   }
   Context& ctx_;
   host::TokenInfo token_;
+  std::shared_ptr<uint64_t> refused_ = std::make_shared<uint64_t>(0);  // by the session's read-only hook
+  std::unique_ptr<FidoSession> session_;
+  std::string transport_;
 };
 
 std::optional<int> retries_of(FidoSession& s) {
@@ -118,14 +168,55 @@ std::optional<int> retries_of(FidoSession& s) {
   return r ? std::optional<int>(*r) : std::nullopt;
 }
 
-// FIDO PINs: at least the key's minimum (4 by default) and at most 63 bytes of UTF-8; no PUK ever exists,
-// so the interlock's floor is the stricter one.
-Status check_fido_attempt(const host::fido::FidoInfo& info, std::string_view pin, std::optional<int> retries,
-                          bool force) {
-  const int min = info.min_pin_length > 0 ? static_cast<int>(info.min_pin_length) : 4;
-  if (static_cast<int>(pin.size()) < min || pin.size() > 63)
+// CTAP 2.1 (authenticatorClientPIN, setPIN): a PIN is UTF-8 of at least 4 Unicode code points — or the
+// key's minPINLength from getInfo, for a new PIN — and at most 63 bytes. A PIN outside these bounds can
+// never be right, so it is a usage error before anything is sent (a current PIN is held to the CTAP
+// minimum only: a key may raise its minimum after a PIN was set).
+constexpr size_t kCtapMinPinCodePoints = 4, kCtapMaxPinBytes = 63;
+
+// Code points of strict UTF-8 (no overlong forms, surrogates or values past U+10FFFF); nullopt when `s` is
+// not UTF-8 or holds a NUL, which libfido2's C string would silently cut.
+std::optional<size_t> utf8_code_points(std::string_view s) {
+  size_t count = 0;
+  for (size_t i = 0; i < s.size(); ++count) {
+    const auto b = static_cast<uint8_t>(s[i]);
+    if (b == 0x00) return std::nullopt;
+    const size_t n = b < 0x80             ? 1
+                     : (b & 0xE0) == 0xC0 ? 2
+                     : (b & 0xF0) == 0xE0 ? 3
+                     : (b & 0xF8) == 0xF0 ? 4
+                                          : 0;
+    if (n == 0 || i + n > s.size()) return std::nullopt;
+    uint32_t cp = n == 1 ? b : b & (0xFF >> (n + 1));
+    for (size_t k = 1; k < n; ++k) {
+      const auto c = static_cast<uint8_t>(s[i + k]);
+      if ((c & 0xC0) != 0x80) return std::nullopt;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    static constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kSmallest[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+    i += n;
+  }
+  return count;
+}
+
+Status check_fido_pin_format(std::string_view pin, size_t min_code_points, std::string_view which) {
+  const auto code_points = utf8_code_points(pin);
+  if (!code_points || *code_points < min_code_points || pin.size() > kCtapMaxPinBytes)
     return Error::make(ErrorKind::kUsage,
-                       "the FIDO PIN must be " + std::to_string(min) + " to 63 bytes (not sent to the key)");
+                       std::string(which) + " must be UTF-8 of " + std::to_string(min_code_points) + " to " +
+                           std::to_string(kCtapMaxPinBytes) +
+                           " bytes (at least that many characters); nothing was sent to the key");
+  return {};
+}
+
+// The key's own minimum for a new PIN (getInfo minPINLength, CTAP 2.1), never below CTAP's.
+size_t new_pin_minimum(const host::fido::FidoInfo& info) {
+  return std::max<size_t>(kCtapMinPinCodePoints, static_cast<size_t>(info.min_pin_length));
+}
+
+// No PUK ever exists for FIDO, so the interlock's floor is the stricter one.
+Status check_fido_attempt(std::optional<int> retries, bool force) {
   return runbook::check_attempt("FIDO PIN", retries, false, force);
 }
 
@@ -210,17 +301,19 @@ Result<std::vector<std::string>> reset_fido(Context& ctx, const host::TokenInfo&
 Result<CommandResult> run_fido_cred_list(Context& ctx) {
   auto token = ctx.token();
   if (!token) return token.error();
+  // The PIN's form first: a malformed one is a usage error before the FIDO link is even opened.
+  auto pin = ctx.secret("pin", "FIDO PIN");
+  if (!pin) return pin.error();
+  KD_TRY(check_fido_pin_format(*pin, kCtapMinPinCodePoints, "the FIDO PIN"));
   auto opened = open_fido(ctx, *token);
   if (!opened) return opened.error();
   auto& session = *opened->session;
   auto info = session.info();
   if (!info) return info.error();
-  auto pin = ctx.secret("pin", "FIDO PIN");
-  if (!pin) return pin.error();
   const auto before = retries_of(session);
-  // With no FIDO PIN there is no counter to spend: the attempt is the PIN_NOT_SET answer itself.
-  if (info->option("clientPin") != false)
-    KD_TRY(check_fido_attempt(*info, *pin, before, ctx.args().has("force")));
+  // With no FIDO PIN there is no counter to spend: the attempt is the PIN_NOT_SET answer itself. (Should
+  // another client set a PIN in between, it is a real attempt, and the retries before and after say so.)
+  if (info->option("clientPin") != false) KD_TRY(check_fido_attempt(before, ctx.args().has("force")));
   auto creds = session.credentials(*pin);
   std::fill(pin->begin(), pin->end(), '\0');
   CommandResult result;
@@ -244,23 +337,33 @@ Result<CommandResult> run_fido_cred_list(Context& ctx) {
 Result<CommandResult> run_fido_pin_change(Context& ctx) {
   auto token = ctx.token();
   if (!token) return token.error();
+  // Whether a current PIN is needed depends on the key; one given is checked before anything is sent.
+  std::optional<std::string> current;
+  if (ctx.args().has("pin")) {
+    auto p = ctx.secret("pin", "Current FIDO PIN");
+    if (!p) return p.error();
+    KD_TRY(check_fido_pin_format(*p, kCtapMinPinCodePoints, "the current FIDO PIN"));
+    current = std::move(p).value();
+  }
+  auto fresh = ctx.secret("new-pin", "New FIDO PIN");
+  if (!fresh) return fresh.error();
+  KD_TRY(check_fido_pin_format(*fresh, kCtapMinPinCodePoints, "the new FIDO PIN"));
   auto opened = open_fido(ctx, *token);
   if (!opened) return opened.error();
   auto& session = *opened->session;
   auto info = session.info();
   if (!info) return info.error();
+  // The key's own minimum needs its getInfo; still nothing but reads has been sent.
+  KD_TRY(check_fido_pin_format(*fresh, new_pin_minimum(*info), "the new FIDO PIN"));
   const bool pin_set = info->option("clientPin") == true;
-  std::optional<std::string> current;
-  if (pin_set) {
+  if (pin_set && !current) {
     auto p = ctx.secret("pin", "Current FIDO PIN");
     if (!p) return p.error();
+    KD_TRY(check_fido_pin_format(*p, kCtapMinPinCodePoints, "the current FIDO PIN"));
     current = std::move(p).value();
   }
-  auto fresh = ctx.secret("new-pin", "New FIDO PIN");
-  if (!fresh) return fresh.error();
   const auto before = retries_of(session);
-  KD_TRY(check_fido_attempt(*info, *fresh, pin_set ? before : std::optional<int>(8), true));
-  if (pin_set) KD_TRY(check_fido_attempt(*info, *current, before, ctx.args().has("force")));
+  if (pin_set) KD_TRY(check_fido_attempt(before, ctx.args().has("force")));
   const Status done = pin_set ? session.change_pin(*current, *fresh) : session.set_pin(*fresh);
   CommandResult result;
   result.output.json["Operation"] = pin_set ? "change" : "set";

@@ -74,7 +74,6 @@ ojson fido_json(const runbook::FidoState& f) {
   j["MinPinLength"] = or_null(f.min_pin_length);
   j["AttestationCertificateSubject"] =
       f.attestation_subject.empty() ? ojson(nullptr) : ojson(f.attestation_subject);
-  if (f.pin_probe_status) j["PinProbeStatus"] = keydesk::ctap_name(*f.pin_probe_status);
   return j;
 }
 
@@ -87,6 +86,26 @@ ojson findings_json(const std::vector<runbook::Finding>& findings) {
                     {"evidence", f.evidence},
                     {"next_step", f.next_step}});
   return list;
+}
+
+ojson counter_check_json(const runbook::CounterCheck& check) {
+  auto value = [](const runbook::CounterReading& r, const std::optional<uint64_t>& v) {
+    if (!v) return ojson(nullptr);
+    return r.kind == runbook::CounterReading::Kind::kFlag ? ojson(*v != 0) : ojson(*v);
+  };
+  auto list = [&](const std::vector<runbook::CounterReading>& readings) {
+    ojson out = ojson::array();
+    for (const auto& r : readings)
+      out.push_back({{"Counter", r.name}, {"Before", value(r, r.before)}, {"After", value(r, r.after)}});
+    return out;
+  };
+  return {{"Outcome", runbook::outcome_name(check.outcome)},
+          {"Unchanged", list(check.unchanged)},
+          {"Changed", list(check.changed)},
+          {"Unread", list(check.unread)},
+          {"FidoPinSetMeanwhile", check.fido_pin_set_meanwhile},
+          {"Refused", check.refused},
+          {"Statement", check.statement}};
 }
 
 }  // namespace keydesk::cli

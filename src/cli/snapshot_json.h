@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runbook/counter_check.h"
 #include "runbook/findings.h"
 
 namespace keydesk::cli {
@@ -15,5 +16,7 @@ ojson access_control_json(const runbook::AccessControl& a);
 ojson oath_json(const runbook::OathState& oath);
 ojson fido_json(const runbook::FidoState& fido);
 ojson findings_json(const std::vector<runbook::Finding>& findings);
+// diagnose's "CounterCheck": the counters read at the start and at the end, compared.
+ojson counter_check_json(const runbook::CounterCheck& check);
 
 }  // namespace keydesk::cli

@@ -13,6 +13,7 @@
 namespace keydesk::fido {
 namespace {
 constexpr int kPollIntervalMs = 100;
+constexpr int kHeldPollIntervalMs = 5;  // how soon a released connection is read again
 constexpr int kMaxClients = 16;
 
 Error os_error(const std::string& what) {
@@ -27,7 +28,8 @@ CtaphidServer::CtaphidServer(card::Card& card, Authenticator& authenticator)
             Bytes response;
             const Status persisted = card_.exclusive([&] { response = authenticator.handle(request); });
             // The Card rolled the state back: report a failure instead of a result that did not last.
-            if (!persisted) return Bytes{static_cast<uint8_t>(CtapStatus::kOther)};
+            if (!persisted) response = Bytes{static_cast<uint8_t>(CtapStatus::kOther)};
+            if (answered_hook_) answered_ = std::make_pair(Bytes(request.begin(), request.end()), response);
             return response;
           },
           {card.context().identity.version[0], card.context().identity.version[1],
@@ -81,8 +83,12 @@ void CtaphidServer::serve() {
   std::vector<int> clients;
   while (running_) {
     std::vector<pollfd> fds{{wake_fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0}};
-    for (int c : clients) fds.push_back({c, POLLIN, 0});
-    if (::poll(fds.data(), fds.size(), kPollIntervalMs) < 0 && errno != EINTR) break;
+    std::erase_if(held_, [](const auto& entry) { return !entry.second(); });
+    for (int c : clients)
+      if (!held_.contains(c)) fds.push_back({c, POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), held_.empty() ? kPollIntervalMs : kHeldPollIntervalMs) < 0 &&
+        errno != EINTR)
+      break;
     if (fds[0].revents) break;
     if ((fds[1].revents & POLLIN) && clients.size() < kMaxClients) {
       const int c = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
@@ -101,6 +107,12 @@ void CtaphidServer::serve() {
       const ByteView report(packet.data(), static_cast<size_t>(n));
       channel_owner_[read_be32(packet)] = fd;
       if (auto response = device_.receive(report, ctaphid::CtaphidDevice::Clock::now())) send(fd, *response);
+      if (answered_) {
+        const auto exchange = std::move(*answered_);
+        answered_.reset();
+        if (auto still_held = answered_hook_(exchange.first, exchange.second))
+          held_[fd] = std::move(still_held);
+      }
     }
     if (auto timed_out = device_.expire(ctaphid::CtaphidDevice::Clock::now())) {
       if (auto owner = channel_owner_.find(timed_out->cid); owner != channel_owner_.end())
@@ -108,11 +120,13 @@ void CtaphidServer::serve() {
     }
     for (int fd : closed) {
       std::erase(clients, fd);
+      held_.erase(fd);
       std::erase_if(channel_owner_, [fd](const auto& entry) { return entry.second == fd; });
       ::close(fd);
     }
   }
   for (int c : clients) ::close(c);
+  held_.clear();
 }
 
 }  // namespace keydesk::fido

@@ -5,9 +5,12 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "card/card.h"
 #include "core/result.h"
@@ -23,6 +26,14 @@ class CtaphidServer {
   CtaphidServer(const CtaphidServer&) = delete;
   CtaphidServer& operator=(const CtaphidServer&) = delete;
 
+  // Called on the serving thread after the answer to a CTAPHID_CBOR request has been sent, with the
+  // request (command byte + CBOR) and the answer (status byte + CBOR). When it returns a function, no
+  // further report is read from that client connection while the function returns true; the other
+  // connections are served meanwhile. keydesk-sim's hold seam (sim/link_hold.h) uses it. Set before start().
+  using StillHeld = std::function<bool()>;
+  using AnsweredHook = std::function<StillHeld(ByteView request, ByteView response)>;
+  void set_answered_hook(AnsweredHook hook) { answered_hook_ = std::move(hook); }
+
   // Binds `socket_path` (replacing a stale socket file) and starts serving.
   Status start(const std::string& socket_path);
   void stop();
@@ -37,6 +48,10 @@ class CtaphidServer {
   int listen_fd_ = -1;
   int wake_fd_ = -1;                       // eventfd that interrupts poll() on stop()
   std::map<uint32_t, int> channel_owner_;  // where a channel's late errors (timeouts) go
+  AnsweredHook answered_hook_;
+  std::map<int, StillHeld> held_;  // client connections not read from for now
+  // The CBOR exchange the last receive() completed, for answered_hook_ (serving thread only).
+  std::optional<std::pair<Bytes, Bytes>> answered_;
   std::atomic<bool> running_{false};
   std::thread thread_;
 };

@@ -1,5 +1,7 @@
 #include "runbook/diagnose.h"
 
+#include <algorithm>
+
 #include "runbook/access_control_probe.h"
 #include "runbook/identity_probe.h"
 #include "runbook/oath_probe.h"
@@ -27,6 +29,31 @@ TokenSnapshot take_snapshot(TokenIdentity identity, int tokens_present, host::Ap
     s.apdus_sent = card->apdu_count();
   }
   if (fido) s.fido = fido->read();
+  return s;
+}
+
+TokenSnapshot reread_counters(const TokenSnapshot& before, host::ApduConnection* card,
+                              FidoStateReader* fido) {
+  TokenSnapshot s;
+  s.identity = before.identity;
+  s.tokens_present = before.tokens_present;
+  const bool any_hotp =
+      before.oath && std::any_of(before.oath->credentials.begin(), before.oath->credentials.end(),
+                                 [](const OathCredential& c) { return c.type == "HOTP" && c.counter; });
+  if (fido && before.fido && before.fido->reachable) s.fido = fido->read_again();
+  if (card) {
+    if (auto access = read_access_control(*card))
+      s.access = std::move(access).value();
+    else
+      s.probe_errors["access-control"] = describe(access.error());
+    if (any_hotp) {
+      if (auto oath = read_oath(*card))
+        s.oath = std::move(oath).value();
+      else
+        s.probe_errors["oath"] = describe(oath.error());
+    }
+    s.apdus_sent = card->apdu_count();
+  }
   return s;
 }
 

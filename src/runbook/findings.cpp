@@ -85,11 +85,11 @@ void fido_findings(const FidoState& f, std::vector<Finding>& out) {
   }
   const auto client_pin = f.client_pin();
   if (client_pin == false) {
-    std::string evidence = "getInfo options.clientPin = false";
-    if (f.pin_probe_status == 0x35)
-      evidence += "; the PIN probe answered CTAP2_ERR_PIN_NOT_SET (0x35), no retry spent";
+    // What getInfo said when it was read: nothing read-only can confirm it later without a PIN attempt,
+    // and another client may set a PIN at any moment (the counter check at the end says so if one did).
     out.push_back(
-        {"fido-pin-not-set", Severity::kInfo, "No FIDO PIN is set", evidence,
+        {"fido-pin-not-set", Severity::kInfo, "No FIDO PIN is set",
+         "getInfo options.clientPin = false when read",
          "nothing FIDO is locked; FIDO is unused or uses touch only. A FIDO PIN is separate from the "
          "smart card PIN"});
   } else if (f.pin_retries == 0) {

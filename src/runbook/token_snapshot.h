@@ -59,8 +59,9 @@ struct FidoState {
   std::optional<int> remaining_discoverable_credentials;
   std::optional<int> min_pin_length;
   std::string attestation_subject;
-  // The PIN_NOT_SET probe's CTAP status (0x35 expected), when it ran.
-  std::optional<uint8_t> pin_probe_status;
+  // CTAP requests the read-only rule refused on this FIDO link (over NFCCTAP they never reach the card
+  // link's guard, so they are counted here).
+  uint64_t requests_refused = 0;
 
   std::optional<bool> client_pin() const {
     auto it = options.find("clientPin");

@@ -7,7 +7,9 @@
 namespace keydesk::sim {
 namespace {
 
-constexpr const char* kCommands = "remove, insert, power-cycle, presence grant|deny, status";
+constexpr const char* kCommands =
+    "remove, insert, power-cycle, presence grant|deny, status, hold-after pcsc|ctaphid ctap-getinfo, "
+    "wait-held [SECONDS], release";
 
 std::vector<std::string> words(std::string_view line) {
   std::istringstream in{std::string(line)};
@@ -41,15 +43,45 @@ Result<ControlCommand> parse_control_command(std::string_view line) {
       return ControlCommand{ControlVerb::kPresence, card::UserPresence::Mode::kDeny};
     return usage("'presence' takes 'grant' or 'deny'");
   }
+  if (verb == "hold-after") {
+    const auto link = w.size() == 3 ? parse_sim_link(w[1]) : std::nullopt;
+    const auto trigger = w.size() == 3 ? parse_hold_trigger(w[2]) : std::nullopt;
+    if (!link || !trigger) return usage("'hold-after' takes a link (pcsc or ctaphid) and 'ctap-getinfo'");
+    ControlCommand c{ControlVerb::kHoldAfter, {}};
+    c.link = *link;
+    c.trigger = *trigger;
+    return c;
+  }
+  if (verb == "wait-held") {
+    ControlCommand c{ControlVerb::kWaitHeld, {}};
+    c.wait = kDefaultWaitHeld;
+    if (w.size() == 2) {
+      const std::string& n = w[1];
+      const bool digits =
+          !n.empty() && n.size() <= 3 && n.find_first_not_of("0123456789") == std::string::npos;
+      if (!digits || std::stoi(n) < 1 || std::stoi(n) > kMaxWaitHeld.count())
+        return usage("'wait-held' takes a number of seconds, 1 to " + std::to_string(kMaxWaitHeld.count()));
+      c.wait = std::chrono::seconds(std::stoi(n));
+    } else if (w.size() > 2) {
+      return usage("'wait-held' takes at most one argument");
+    }
+    return c;
+  }
+  if (verb == "release") return no_argument(ControlVerb::kRelease);
   return usage("unknown command '" + verb + "'");
 }
 
 std::string format_status(const SimStatus& s) {
-  const nlohmann::json doc = {{"inserted", s.inserted},
-                              {"presence", s.presence == card::UserPresence::Mode::kGrant ? "grant" : "deny"},
-                              {"profile", s.profile},
-                              {"cuid", s.cuid},
-                              {"serial", s.serial}};
+  nlohmann::json doc = {{"inserted", s.inserted},
+                        {"presence", s.presence == card::UserPresence::Mode::kGrant ? "grant" : "deny"},
+                        {"profile", s.profile},
+                        {"cuid", s.cuid},
+                        {"serial", s.serial},
+                        {"hold", nullptr}};
+  if (s.hold.phase != LinkHold::Phase::kNone)
+    doc["hold"] = {{"link", sim_link_name(s.hold.link)},
+                   {"after", hold_trigger_name(s.hold.trigger)},
+                   {"held", s.hold.phase == LinkHold::Phase::kHeld}};
   return doc.dump();
 }
 

@@ -8,15 +8,31 @@
 
 #include "card/card_context.h"
 #include "core/result.h"
+#include "sim/link_hold.h"
 
 namespace keydesk::sim {
 
-enum class ControlVerb : uint8_t { kRemove, kInsert, kPowerCycle, kPresence, kStatus };
+enum class ControlVerb : uint8_t {
+  kRemove,
+  kInsert,
+  kPowerCycle,
+  kPresence,
+  kStatus,
+  kHoldAfter,  // test seam: see sim/link_hold.h
+  kWaitHeld,
+  kRelease
+};
 
 struct ControlCommand {
   ControlVerb verb = ControlVerb::kStatus;
   card::UserPresence::Mode presence = card::UserPresence::Mode::kGrant;  // kPresence only
+  SimLink link = SimLink::kPcsc;                                         // kHoldAfter only
+  HoldTrigger trigger = HoldTrigger::kCtapGetInfo;                       // kHoldAfter only
+  std::chrono::milliseconds wait{0};                                     // kWaitHeld only
 };
+
+// `wait-held` without SECONDS waits this long; more than kMaxWaitHeld is refused.
+inline constexpr std::chrono::seconds kDefaultWaitHeld{30}, kMaxWaitHeld{120};
 
 // Parses one line (surrounding blanks and a trailing CR ignored). Unknown verbs or arguments: kUsage with
 // the list of commands.
@@ -28,6 +44,7 @@ struct SimStatus {
   std::string profile;
   std::string cuid;  // 20 hex digits
   uint32_t serial = 0;
+  LinkHold::State hold;
 };
 
 // The `status` reply: one line of JSON without the newline.

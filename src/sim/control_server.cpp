@@ -82,8 +82,22 @@ std::string ControlServer::execute(std::string_view line) {
       log_.event(std::string("control: user presence ") +
                  (command->presence == card::UserPresence::Mode::kGrant ? "granted" : "denied"));
       return "ok";
-    case ControlVerb::kStatus:
-      return format_status(slot_.status());
+    case ControlVerb::kStatus: {
+      SimStatus status = slot_.status();
+      status.hold = hold_.state();
+      return format_status(status);
+    }
+    case ControlVerb::kHoldAfter:
+      if (Status armed = hold_.arm(command->link, command->trigger); !armed)
+        return format_error(armed.error());
+      return "ok";
+    case ControlVerb::kWaitHeld:
+      // Blocks this control connection (not the links) until the hold takes effect.
+      if (Status held = hold_.wait_held(command->wait); !held) return format_error(held.error());
+      return "ok";
+    case ControlVerb::kRelease:
+      if (Status released = hold_.release(); !released) return format_error(released.error());
+      return "ok";
   }
   return format_error(Error::make(ErrorKind::kInternal, "unhandled control command"));
 }

@@ -1,11 +1,13 @@
 // The control channel: a UNIX stream socket where tests and scripts say `remove`, `insert`,
-// `power-cycle`, `presence grant|deny` or `status`, one command per line (docs/keydesk-sim.md).
+// `power-cycle`, `presence grant|deny`, `status` or the hold seam's `hold-after`, `wait-held` and
+// `release`, one command per line (docs/keydesk-sim.md).
 #pragma once
 
 #include <atomic>
 #include <string>
 #include <thread>
 
+#include "sim/link_hold.h"
 #include "sim/sim_interface.h"
 #include "sim/sim_log.h"
 #include "sim/socket_io.h"
@@ -15,8 +17,8 @@ namespace keydesk::sim {
 
 class ControlServer final : public SimInterface {
  public:
-  ControlServer(TokenSlot& slot, std::string socket_path, SimLog& log)
-      : slot_(slot), path_(std::move(socket_path)), log_(log) {}
+  ControlServer(TokenSlot& slot, LinkHold& hold, std::string socket_path, SimLog& log)
+      : slot_(slot), hold_(hold), path_(std::move(socket_path)), log_(log) {}
   ~ControlServer() override { stop(); }
 
   Status start() override;
@@ -30,6 +32,7 @@ class ControlServer final : public SimInterface {
   std::string execute(std::string_view line);
 
   TokenSlot& slot_;
+  LinkHold& hold_;
   std::string path_;
   SimLog& log_;
   UniqueFd listener_;

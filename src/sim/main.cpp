@@ -11,6 +11,7 @@
 #include "sim/control_server.h"
 #include "sim/ctaphid_interface.h"
 #include "sim/initial_state.h"
+#include "sim/link_hold.h"
 #include "sim/sim_options.h"
 #include "sim/token_slot.h"
 #include "sim/vpcd_link.h"
@@ -61,23 +62,26 @@ int main(int argc, char** argv) {
   const token::StandardApplets applets = token::install_standard_applets(card, initial->document);
   if (Status loaded = card.load(initial->document); !loaded) return fail(loaded.error());
   sim::TokenSlot slot(card);
+  sim::LinkHold hold(log);
 
   const sigset_t stop_signals = block_stop_signals();
   // Every way the token is reached; each is started here and stopped in reverse order on exit.
   std::vector<std::unique_ptr<sim::SimInterface>> interfaces;
-  interfaces.push_back(std::make_unique<sim::VpcdLink>(slot, options->vpcd_host, options->vpcd_port, log));
+  interfaces.push_back(
+      std::make_unique<sim::VpcdLink>(slot, hold, options->vpcd_host, options->vpcd_port, log));
   if (options->control_socket)
-    interfaces.push_back(std::make_unique<sim::ControlServer>(slot, *options->control_socket, log));
+    interfaces.push_back(std::make_unique<sim::ControlServer>(slot, hold, *options->control_socket, log));
   if (options->ctaphid_socket) {
     if (!applets.fido)
       return fail(
           Error::make(ErrorKind::kUsage, "--ctaphid: the token has no FIDO applet (no \"fido\" section)"),
           kExitUsage);
     interfaces.push_back(
-        std::make_unique<sim::CtaphidInterface>(card, *applets.fido, *options->ctaphid_socket));
+        std::make_unique<sim::CtaphidInterface>(card, *applets.fido, hold, *options->ctaphid_socket));
   }
 
   auto stop_all = [&] {
+    hold.shutdown();  // a link waiting in a hold must not keep its thread from stopping
     for (auto it = interfaces.rbegin(); it != interfaces.rend(); ++it) (*it)->stop();
   };
   for (auto& interface : interfaces) {

@@ -35,8 +35,12 @@ bool TokenSlot::wait_until_inserted(std::chrono::milliseconds timeout) {
 
 SimStatus TokenSlot::status() {
   const card::CardContext& context = card_.context();
-  return SimStatus{inserted(), context.presence.mode(), context.identity.profile,
-                   iso7816::Cplc{context.identity.cplc}.cuid_hex(), context.identity.serial};
+  return SimStatus{inserted(),
+                   context.presence.mode(),
+                   context.identity.profile,
+                   iso7816::Cplc{context.identity.cplc}.cuid_hex(),
+                   context.identity.serial,
+                   {}};
 }
 
 }  // namespace keydesk::sim

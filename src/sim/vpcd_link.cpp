@@ -69,15 +69,18 @@ void VpcdLink::serve(const UniqueFd& connection) {
     reader.feed(ByteView(buffer, static_cast<size_t>(n)));
     while (auto payload = reader.next()) {
       if (slot_.generation() != generation) return;  // removed meanwhile: answer nothing more
-      const std::optional<Bytes> reply = answer(*payload);
+      std::optional<HoldTrigger> answered;
+      const std::optional<Bytes> reply = answer(*payload, answered);
       if (!reply) continue;
       auto framed = frame_vpcd_message(*reply);
       if (!framed || !send_all(connection.get(), *framed)) return;
+      // The test seam: with a matching hold armed, nothing more is read from pcscd until it is released.
+      hold_.after_answer(SimLink::kPcsc, answered);
     }
   }
 }
 
-std::optional<Bytes> VpcdLink::answer(ByteView payload) {
+std::optional<Bytes> VpcdLink::answer(ByteView payload, std::optional<HoldTrigger>& answered) {
   card::Card& card = slot_.card();
   VpcdRequest request = classify_vpcd_payload(payload);
   switch (request.kind) {
@@ -85,6 +88,7 @@ std::optional<Bytes> VpcdLink::answer(ByteView payload) {
     case VpcdRequestKind::kPowerOn:
     case VpcdRequestKind::kReset:
       card.power_cycle();
+      nfcctap_ = {};
       return std::nullopt;
     case VpcdRequestKind::kGetAtr:
       return card.atr();
@@ -93,6 +97,7 @@ std::optional<Bytes> VpcdLink::answer(ByteView payload) {
       // this returns, so the reply below never acknowledges a change a kill -9 could lose.
       Bytes response = card.transmit(request.apdu);
       log_.apdu(request.apdu, response);
+      answered = nfcctap_.completed(request.apdu, response);
       return response;
     }
     case VpcdRequestKind::kUnknown:

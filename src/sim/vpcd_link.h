@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "sim/link_hold.h"
 #include "sim/sim_interface.h"
 #include "sim/sim_log.h"
 #include "sim/socket_io.h"
@@ -17,8 +18,8 @@ namespace keydesk::sim {
 
 class VpcdLink final : public SimInterface {
  public:
-  VpcdLink(TokenSlot& slot, std::string host, uint16_t port, SimLog& log)
-      : slot_(slot), host_(std::move(host)), port_(port), log_(log) {}
+  VpcdLink(TokenSlot& slot, LinkHold& hold, std::string host, uint16_t port, SimLog& log)
+      : slot_(slot), hold_(hold), host_(std::move(host)), port_(port), log_(log) {}
   ~VpcdLink() override { stop(); }
 
   Status start() override;
@@ -29,10 +30,13 @@ class VpcdLink final : public SimInterface {
   void run();
   // Serves one connection until it drops, the token leaves the reader, or stop().
   void serve(const UniqueFd& connection);
-  // The reply to one vpcd message; nullopt when the message needs none.
-  std::optional<Bytes> answer(ByteView payload);
+  // The reply to one vpcd message; nullopt when the message needs none. `answered`: the hold trigger the
+  // reply completes (a CTAP getInfo answered by NFCCTAP), if any.
+  std::optional<Bytes> answer(ByteView payload, std::optional<HoldTrigger>& answered);
 
   TokenSlot& slot_;
+  LinkHold& hold_;
+  NfcctapAnswerWatch nfcctap_;
   std::string host_;
   uint16_t port_;
   SimLog& log_;

@@ -42,15 +42,6 @@ std::optional<uint64_t> uint_at_key(ByteView map_bytes, int64_t key) {
   return v->as_unsigned();
 }
 
-// getInfo options.clientPin: true/false, or nullopt when absent (no PIN support) or unreadable.
-std::optional<bool> get_info_client_pin(ByteView info_map) {
-  const auto info = decode_map(info_map);
-  const cbor::Value* options = info ? info->find(0x04) : nullptr;
-  const cbor::Value* client_pin = options ? options->find("clientPin") : nullptr;
-  if (!client_pin || !client_pin->is_bool()) return std::nullopt;
-  return client_pin->as_bool();
-}
-
 constexpr uint8_t kCtapGetInfo = 0x04, kCtapClientPin = 0x06;
 constexpr uint64_t kGetPinRetries = 0x01, kGetKeyAgreement = 0x02, kGetPinToken = 0x05, kGetUvRetries = 0x07,
                    kGetTokenUsingPinWithPermissions = 0x09;
@@ -93,7 +84,7 @@ const char* guarded_applet_name(GuardedApplet applet) {
   return "none";
 }
 
-Status ReadOnlyCtapPolicy::admit(ByteView request) const {
+Status admit_read_only_ctap(ByteView request) {
   auto refuse = [](const char* what) {
     return Error::make(ErrorKind::kRefused, std::string("read-only guard refused CTAP ") + what);
   };
@@ -110,17 +101,11 @@ Status ReadOnlyCtapPolicy::admit(ByteView request) const {
       return {};
     case kGetPinToken:
     case kGetTokenUsingPinWithPermissions:
-      if (pin_known_unset_) return {};  // the PIN_NOT_SET probe, see the header
-      return refuse("PIN token request: it carries a PIN and a wrong one spends a FIDO retry");
+      // Never, not even after a getInfo saying clientPin = false (see the header).
+      return refuse("PIN token request: it carries a PIN and spends a FIDO retry when a PIN is set");
     default:
       return refuse("clientPIN subcommand that sets, changes or uses a PIN");
   }
-}
-
-void ReadOnlyCtapPolicy::observe(ByteView request, ByteView response) {
-  if (request.size() != 1 || request[0] != kCtapGetInfo) return;
-  const bool answered = !response.empty() && response[0] == 0x00;
-  pin_known_unset_ = answered && get_info_client_pin(response.subspan(1)) == false;
 }
 
 const char* ReadOnlyGuard::refusal(ByteView raw) const {
@@ -161,7 +146,7 @@ const char* ReadOnlyGuard::refusal(ByteView raw) const {
     case GuardedApplet::kFido:
       if (c.cla == 0x80 && c.ins == 0x11 && no_data(c)) return nullptr;  // NFCCTAP_GETRESPONSE
       if (c.cla == 0x80 && c.ins == 0x10) {
-        auto admitted = ctap_.admit(c.data);
+        auto admitted = admit_read_only_ctap(c.data);
         return admitted ? nullptr : "CTAP request that is not read-only";
       }
       break;
@@ -173,28 +158,11 @@ const char* ReadOnlyGuard::refusal(ByteView raw) const {
 
 void ReadOnlyGuard::learn(ByteView command, ByteView response) {
   auto c = iso7816::parse_command(command);
-  if (!c || response.size() < 2) return;
+  if (!c || response.size() < 2 || c->ins != 0xA4 || c->p1 != 0x04) return;
   const uint8_t sw1 = response[response.size() - 2], sw2 = response[response.size() - 1];
   const bool success = (sw1 == 0x90 && sw2 == 0x00) || sw1 == 0x61;
-  if (c->ins == 0xA4 && c->p1 == 0x04) {
-    // A failed SELECT leaves the card's selection uncertain: assume nothing is selected.
-    selected_ = success ? applet_for_aid(c->data) : GuardedApplet::kNone;
-    pending_ctap_request_.clear();
-    return;
-  }
-  if (selected_ != GuardedApplet::kFido) return;
-  const ByteView body = response.first(response.size() - 2);
-  if (c->cla == 0x80 && c->ins == 0x10) {
-    pending_ctap_request_ = c->data;
-    pending_ctap_response_.assign(body.begin(), body.end());
-  } else if (c->ins == 0xC0 && !pending_ctap_request_.empty()) {
-    append(pending_ctap_response_, body);
-  } else {
-    return;
-  }
-  if (sw1 == 0x61) return;  // more of the CTAP response to come
-  if (success) ctap_.observe(pending_ctap_request_, pending_ctap_response_);
-  pending_ctap_request_.clear();
+  // A failed SELECT leaves the card's selection uncertain: assume nothing is selected.
+  selected_ = success ? applet_for_aid(c->data) : GuardedApplet::kNone;
 }
 
 Result<Bytes> ReadOnlyGuard::transmit(ByteView command) {

@@ -6,9 +6,9 @@
 // same instruction byte means different things in different applets (A4 is SELECT everywhere but
 // CALCULATE ALL in YKOATH with P1=00; A2 is OATH CALCULATE, which advances a HOTP counter).
 //
-// FIDO requests are judged by ReadOnlyCtapPolicy, both when they travel inside NFCCTAP APDUs through
+// FIDO requests are judged by admit_read_only_ctap, both when they travel inside NFCCTAP APDUs through
 // this guard and when a FIDO session sends them over HID or a CTAPHID socket (the session calls the
-// same policy at its transmit hook).
+// same function at its transmit hook).
 #pragma once
 
 #include <cstdint>
@@ -25,25 +25,17 @@ GuardedApplet applet_for_aid(ByteView aid);
 const char* guarded_applet_name(GuardedApplet applet);
 
 // CTAP2 requests (command byte followed by its CBOR map) that read and never spend or change:
-// getInfo, clientPIN getPINRetries / getKeyAgreement / getUVRetries.
+// getInfo, clientPIN getPINRetries / getKeyAgreement / getUVRetries. ok, or Error kRefused naming the
+// command.
 //
-// One justified exception, the PIN_NOT_SET probe: getPinToken (clientPIN 0x05) and
-// getPinUvAuthTokenUsingPinWithPermissions (0x09) carry a PIN and would spend a retry on a wrong one,
-// EXCEPT on a device that has no PIN: there is no counter to decrement, and the device answers
-// CTAP2_ERR_PIN_NOT_SET (0x35). The guard lets these through only after it has itself seen the
-// device's getInfo report options.clientPin = false, and a later getInfo reporting anything else
-// revokes that. Nothing the guard admits can set a PIN, so the knowledge stays true for the session.
-class ReadOnlyCtapPolicy {
- public:
-  // ok, or Error kRefused naming the command.
-  Status admit(ByteView request) const;
-  // Every response to an admitted request passes here (status byte followed by CBOR).
-  void observe(ByteView request, ByteView response);
-  bool pin_known_unset() const { return pin_known_unset_; }
-
- private:
-  bool pin_known_unset_ = false;
-};
+// Nothing that carries a PIN is admitted, whatever the authenticator said before: getPinToken (clientPIN
+// 0x05) and getPinUvAuthTokenUsingPinWithPermissions (0x09) spend a retry on a wrong PIN whenever a PIN
+// exists. A getInfo reporting options.clientPin = false does not make them safe: another client may set
+// a PIN between that answer and the next request (a browser on the USB HID interface while keydesk
+// reads over CCID or NFC), and CTAP 2.1 has no request that acts only if no PIN is set, nor a lock that
+// spans interfaces (CTAPHID_LOCK holds one HID channel; a PC/SC transaction does not cover HID). So the
+// rule is a pure function of the request: nothing the token answers can widen it.
+Status admit_read_only_ctap(ByteView request);
 
 class ReadOnlyGuard final : public ApduTransport {
  public:
@@ -57,19 +49,15 @@ class ReadOnlyGuard final : public ApduTransport {
 
   GuardedApplet selected() const { return selected_; }
   uint64_t refused_count() const { return refused_; }
-  const ReadOnlyCtapPolicy& ctap_policy() const { return ctap_; }
 
  private:
   // nullptr when allowed, else why not.
   const char* refusal(ByteView raw) const;
+  // Follows SELECT and its answer: which applet the next command reaches.
   void learn(ByteView command, ByteView response);
 
   ApduTransport& inner_;
   GuardedApplet selected_ = GuardedApplet::kNone;
-  ReadOnlyCtapPolicy ctap_;
-  // An NFCCTAP response split by 61xx, collected until complete so the CTAP policy sees all of it.
-  Bytes pending_ctap_request_;
-  Bytes pending_ctap_response_;
   uint64_t refused_ = 0;
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # keydesk diagnose spends nothing: on every profile, the simulated token's durable state (PIN, PUK and FIDO
 # retry counters, HOTP counters — everything keydesk-sim persists) is byte-identical before and after
-# diagnoses with every symptom, and diagnose --json validates against docs/cli-json-schema.json.
+# diagnoses with every symptom, diagnose's own counter check (CounterCheck) agrees, and diagnose --json
+# validates against docs/cli-json-schema.json.
 #
 # Harness: tests/integration/lib.sh (isolated pcscd + vpcd + keydesk-sim; kd_start_stack per profile).
 set -euo pipefail
@@ -29,6 +30,14 @@ for profile in ${KEYDESK_TEST_PROFILES:-case-study yubikey5 factory}; do
     out="$("$keydesk" --reader "$kd_reader" diagnose --symptom "$symptom" --json)" ||
       kd_fail "[$profile] diagnose --symptom $symptom exited $?"
     validate_diagnose "$out" || kd_fail "[$profile] diagnose --json does not match the schema"
+    outcome="$(KEYDESK_JSON="$out" "$KD_PY" -c 'import json, os; print(json.loads(os.environ["KEYDESK_JSON"])["CounterCheck"]["Outcome"])')"
+    kd_assert_eq unchanged "$outcome" "[$profile] diagnose's own counter check"
+    # The APDU counts docs/cli.md (Benchmark) states, checked here so the document stays true.
+    apdus="$(KEYDESK_JSON="$out" "$KD_PY" -c 'import json, os; print(json.loads(os.environ["KEYDESK_JSON"])["ApdusSent"])')"
+    case "$profile" in
+      case-study) kd_assert_eq 12 "$apdus" "[$profile] APDUs one diagnose sends (docs/cli.md)" ;;
+      yubikey5) kd_assert_eq 16 "$apdus" "[$profile] APDUs one diagnose sends (docs/cli.md)" ;;
+    esac
   done
   "$keydesk" --reader "$kd_reader" -v diagnose >/dev/null 2>&1 || kd_fail "[$profile] diagnose -v failed"
   after="$(cat "$KD_STATE")"

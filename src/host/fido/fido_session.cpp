@@ -121,9 +121,10 @@ Result<std::unique_ptr<FidoSession>> FidoSession::open_socket(const std::string&
   return s;
 }
 
-Result<FidoInfo> FidoSession::info() {
-  // fido_dev_open() sent getInfo; while nothing was sent since, its answer is still the device's.
-  if (!tap_->last_info()) {
+Result<FidoInfo> FidoSession::info(bool ask_again) {
+  // fido_dev_open() sent getInfo; while nothing was sent since, its answer is still the device's — unless
+  // another client changed the device meanwhile, which only a new getInfo shows.
+  if (ask_again || !tap_->last_info()) {
     Owned<fido_cbor_info_t, fido_cbor_info_free> ci(fido_cbor_info_new());
     KD_TRY(call(fido_dev_get_cbor_info(dev_, ci.p), "getInfo"));
   }

@@ -85,9 +85,9 @@ class FidoSession {
   // keydesk-sim's CTAPHID socket (--ctaphid PATH).
   static Result<std::unique_ptr<FidoSession>> open_socket(const std::string& socket_path, CtapHook hook = {});
 
-  // getInfo (the one fido_dev_open() sent, when nothing was sent since; else a new one), plus
-  // getPINRetries when a PIN is set. Spends no retry and creates nothing.
-  Result<FidoInfo> info();
+  // getInfo (the one fido_dev_open() sent, when nothing was sent since and `ask_again` is false; else a
+  // new one), plus getPINRetries when a PIN is set. Spends no retry and creates nothing.
+  Result<FidoInfo> info(bool ask_again = false);
   Result<int> pin_retries();
   Result<PinRetryState> pin_retry_state();
   Status set_pin(const std::string& new_pin);

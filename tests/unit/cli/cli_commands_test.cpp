@@ -7,7 +7,9 @@
 
 #include "card/card.h"
 #include "card/profile.h"
+#include "cbor/cbor.h"
 #include "cli/app.h"
+#include "iso7816/apdu.h"
 #include "token/standard_token.h"
 #include "transport/loopback_transport.h"
 
@@ -37,12 +39,29 @@ class LoopbackTokens final : public host::TokenSource {
     return out;
   }
   Result<std::unique_ptr<transport::ApduTransport>> open_card(const host::TokenInfo& t) override {
-    return std::unique_ptr<transport::ApduTransport>(
-        std::make_unique<transport::LoopbackTransport>(*cards_[t.index]));
+    return std::unique_ptr<transport::ApduTransport>(std::make_unique<Recorded>(*cards_[t.index], sent));
   }
   card::Card& card(int i = 0) { return *cards_[static_cast<size_t>(i)]; }
 
+  // Every APDU that reached a card, in order.
+  std::vector<Bytes> sent;
+
  private:
+  class Recorded final : public transport::ApduTransport {
+   public:
+    Recorded(card::Card& card, std::vector<Bytes>& log) : card_(card), log_(log) {}
+    Result<Bytes> transmit(ByteView command) override {
+      log_.emplace_back(command.begin(), command.end());
+      return card_.transmit(command);
+    }
+    Bytes atr() const override { return card_.atr(); }
+    std::string name() const override { return card_.name(); }
+
+   private:
+    transport::LoopbackTransport card_;
+    std::vector<Bytes>& log_;
+  };
+
   std::vector<std::unique_ptr<card::Card>> cards_;
 };
 
@@ -57,6 +76,20 @@ Run run_cli(LoopbackTokens& tokens, std::vector<std::string> args, const std::st
   std::ostringstream out, err;
   const int code = cli::run_keydesk(args, tokens, {in, false, out, err});
   return {code, out.str(), err.str()};
+}
+
+// NFCCTAP requests for a PIN token (clientPIN 0x06 with subCommand 0x05 or 0x09) among `apdus`.
+int pin_token_requests(const std::vector<Bytes>& apdus) {
+  int n = 0;
+  for (const auto& raw : apdus) {
+    auto c = iso7816::parse_command(raw);
+    if (!c || c->cla != 0x80 || c->ins != 0x10 || c->data.size() < 2 || c->data[0] != 0x06) continue;
+    cbor::Value request;
+    if (cbor::decode(ByteView(c->data).subspan(1), request) != cbor::DecodeStatus::kOk) continue;
+    const cbor::Value* sub = request.find(int64_t{2});
+    if (sub && sub->is_unsigned() && (sub->as_unsigned() == 0x05 || sub->as_unsigned() == 0x09)) ++n;
+  }
+  return n;
 }
 
 int pin_counter(LoopbackTokens& t) {
@@ -204,25 +237,81 @@ TEST(CliExplain, StatusWordsAndCtapCodesInWords) {
   EXPECT_EQ(run_cli(tokens, {"explain", "zz"}).code, 2);
 }
 
-TEST(CliFido, PropsAndTheNoPinProbeSpendNothing) {
+TEST(CliFido, PropsAndDiagnoseSendNoPinAndCheckThatNothingWasSpent) {
   LoopbackTokens tokens("case-study");
   auto props = run_cli(tokens, {"fido-props-get", "--json"});
   ASSERT_EQ(props.code, 0) << props.err;
   EXPECT_EQ(props.parsed()["Options"]["clientPin"], false);
   EXPECT_EQ(props.parsed()["RemainingDiscoverableCredentials"], 30);
+  EXPECT_FALSE(props.parsed().contains("PinProbeStatus")) << "the PIN_NOT_SET probe is gone";
+  EXPECT_EQ(pin_token_requests(tokens.sent), 0);
   const auto before = tokens.card().save().dump();
   auto list = run_cli(tokens, {"fido-cred-list", "-p", "000000", "--json"});
   EXPECT_EQ(list.code, 0) << list.err;
   EXPECT_EQ(list.parsed()["CtapStatus"], "CTAP2_ERR_PIN_NOT_SET");
   EXPECT_EQ(list.parsed()["PinRetriesBefore"], list.parsed()["PinRetriesAfter"]);
   EXPECT_EQ(tokens.card().save().dump(), before);
-  auto diagnosis = run_cli(tokens, {"diagnose", "--symptom", "passkey", "--json"}).parsed();
-  EXPECT_EQ(diagnosis["Fido"]["PinProbeStatus"], "CTAP2_ERR_PIN_NOT_SET");
+  EXPECT_GT(pin_token_requests(tokens.sent), 0) << "fido-cred-list's attempt is a PIN token request";
+  tokens.sent.clear();
+  auto traced = run_cli(tokens, {"-v", "diagnose", "--symptom", "passkey", "--json"});
+  ASSERT_EQ(traced.code, 0) << traced.err;
+  const auto diagnosis = traced.parsed();
+  EXPECT_FALSE(diagnosis["Fido"].contains("PinProbeStatus"));
+  // No getPinToken / getPinUvAuthTokenUsingPinWithPermissions (clientPIN subCommand 5 or 9) reached the
+  // card: nothing that carries a PIN was sent.
+  EXPECT_EQ(pin_token_requests(tokens.sent), 0);
   std::string ids;
   for (const auto& f : diagnosis["Findings"]) ids += f["id"].get<std::string>() + " ";
   EXPECT_NE(ids.find("fido-pin-not-set"), std::string::npos) << ids;
   EXPECT_NE(ids.find("fido-no-credentials"), std::string::npos) << ids;
+  const auto& check = diagnosis["CounterCheck"];
+  EXPECT_EQ(check["Outcome"], "unchanged") << check.dump();
+  EXPECT_EQ(check["Refused"], 0);
+  EXPECT_FALSE(check["FidoPinSetMeanwhile"].get<bool>());
+  std::string counters;
+  for (const auto& c : check["Unchanged"]) counters += c["Counter"].get<std::string>() + "; ";
+  for (const char* name :
+       {"card PIN retries (ACA)", "FIDO PIN set", "free FIDO passkey slots", "HOTP counter of"})
+    EXPECT_NE(counters.find(name), std::string::npos) << counters;
+  auto human = run_cli(tokens, {"diagnose"});
+  ASSERT_EQ(human.code, 0) << human.err;
+  EXPECT_NE(human.out.find("Nothing was spent: every counter keydesk can read without spending was read at "
+                           "the start and again at the end, and none changed"),
+            std::string::npos)
+      << human.out;
   EXPECT_EQ(tokens.card().save().dump(), before);
+}
+
+// A FIDO PIN that can never be right is a usage error (exit 2) before anything reaches the token: no
+// APDU in the -v trace, nothing changed.
+TEST(CliFido, MalformedFidoPinsExitTwoBeforeAnythingIsSent) {
+  LoopbackTokens tokens("case-study");
+  const auto before = tokens.card().save().dump();
+  const std::string sixty_four(64, '1');
+  tokens.sent.clear();
+  for (const std::string& pin : {std::string(), std::string("123"), std::string("\xC3\xA4\xC3\xA4"),
+                                 std::string("\xFF\xFE"
+                                             "1234"),
+                                 std::string("12\xC0\xAF"
+                                             "34"),
+                                 sixty_four}) {
+    for (const auto& args :
+         std::vector<std::vector<std::string>>{{"-v", "fido-cred-list", "-p", pin},
+                                               {"-v", "fido-pin-change", "-n", pin},
+                                               {"-v", "fido-pin-change", "-p", pin, "-n", "24681357"}}) {
+      auto r = run_cli(tokens, args);
+      EXPECT_EQ(r.code, 2) << args[1] << " '" << pin << "': " << r.err;
+      EXPECT_EQ(r.err.find("\n>"), std::string::npos) << "an APDU was sent: " << r.err;
+      EXPECT_EQ(r.err.rfind(">", 0), std::string::npos) << "an APDU was sent: " << r.err;
+      EXPECT_NE(r.err.find("nothing was sent to the key"), std::string::npos) << r.err;
+    }
+  }
+  EXPECT_EQ(tokens.card().save().dump(), before);
+  EXPECT_TRUE(tokens.sent.empty()) << tokens.sent.size() << " APDUs reached the card";
+  // Four characters of two bytes each are a PIN (CTAP counts code points): this one is sent, and answered.
+  auto umlauts = run_cli(tokens, {"fido-cred-list", "-p", "\xC3\xA4\xC3\xB6\xC3\xBC\xC3\x9F", "--json"});
+  EXPECT_EQ(umlauts.code, 0) << umlauts.err;
+  EXPECT_EQ(umlauts.parsed()["CtapStatus"], "CTAP2_ERR_PIN_NOT_SET");
 }
 
 TEST(CliFido, SetThenWrongPinSpendsExactlyOneRetryAndNeverRepeats) {

@@ -8,8 +8,8 @@
 #include <vector>
 
 using namespace keydesk;
+using keydesk::transport::admit_read_only_ctap;
 using keydesk::transport::GuardedApplet;
-using keydesk::transport::ReadOnlyCtapPolicy;
 using keydesk::transport::ReadOnlyGuard;
 
 namespace {
@@ -173,39 +173,71 @@ Bytes ctap(uint8_t command, int sub = -1) {
   }
   return r;
 }
-bool ctap_read_only(uint8_t command, int sub, bool pin_known_unset) {
+// The read-only CTAP set: getInfo without parameters; clientPIN getPINRetries, getKeyAgreement,
+// getUVRetries. Never getPinToken (0x05) or getPinUvAuthTokenUsingPinWithPermissions (0x09), whatever the
+// authenticator said before.
+bool ctap_read_only(uint8_t command, int sub) {
   if (command == 0x04) return sub < 0;
   if (command != 0x06 || sub < 0) return false;
-  if (sub == 0x01 || sub == 0x02 || sub == 0x07) return true;
-  return (sub == 0x05 || sub == 0x09) && pin_known_unset;
+  return sub == 0x01 || sub == 0x02 || sub == 0x07;
 }
 }  // namespace
 
-TEST(ReadOnlyCtapPolicy, EveryCommandAndClientPinSubcommand) {
-  for (bool pin_unset : {false, true}) {
-    ReadOnlyCtapPolicy policy;
-    if (pin_unset) policy.observe(ctap(0x04), hex("00A104A169636C69656E7450696EF4"));
-    ASSERT_EQ(policy.pin_known_unset(), pin_unset);
-    for (int command = 0; command <= 0xFF; ++command) {
-      for (int sub = -1; sub <= 0xFF; ++sub) {
-        const auto cmd = static_cast<uint8_t>(command);
-        EXPECT_EQ(policy.admit(ctap(cmd, sub)).ok(), ctap_read_only(cmd, sub, pin_unset))
-            << "command " << command << " sub " << sub << " pin unset " << pin_unset;
-      }
+TEST(ReadOnlyCtapRule, EveryCommandAndClientPinSubcommand) {
+  for (int command = 0; command <= 0xFF; ++command) {
+    for (int sub = -1; sub <= 0xFF; ++sub) {
+      const auto cmd = static_cast<uint8_t>(command);
+      EXPECT_EQ(admit_read_only_ctap(ctap(cmd, sub)).ok(), ctap_read_only(cmd, sub))
+          << "command " << command << " sub " << sub;
     }
   }
 }
 
-TEST(ReadOnlyCtapPolicy, TheNoPinProbeNeedsTheGuardsOwnGetInfoSayingNoPin) {
-  ReadOnlyCtapPolicy policy;
-  policy.observe(ctap(0x04), hex("00A104A169636C69656E7450696EF5"));  // clientPin true
-  EXPECT_FALSE(policy.admit(ctap(0x06, 0x09)).ok());
-  policy.observe(ctap(0x04), hex("00A104A169636C69656E7450696EF4"));  // false
-  EXPECT_TRUE(policy.admit(ctap(0x06, 0x09)).ok());
-  policy.observe(ctap(0x04), hex("00A0"));  // no options at all: PIN state unknown again
-  EXPECT_FALSE(policy.admit(ctap(0x06, 0x05)).ok());
-  policy.observe(ctap(0x04), hex("31"));  // an error answer proves nothing
-  EXPECT_FALSE(policy.admit(ctap(0x06, 0x09)).ok());
+// The race of issue 7: keydesk reads getInfo (clientPin = false), another client sets a FIDO PIN over
+// another interface, and a PIN token request would then spend a retry. The old rule admitted 0x05 and
+// 0x09 after the guard's own getInfo said clientPin = false; these must now be refused and never reach
+// the token, however the no-PIN answer arrived (whole, or split by 61xx).
+TEST(ReadOnlyGuard, PinTokenRequestsAreRefusedEvenRightAfterGetInfoSaidNoPin) {
+  class Chunked final : public transport::ApduTransport {
+   public:
+    Result<Bytes> transmit(ByteView c) override {
+      received.emplace_back(c.begin(), c.end());
+      if (c[1] == 0xA4) return hex("9000");
+      if (c[1] == 0x10) return hex("00A104A169636C696107");  // {4: {"clientPin": false}}, first part
+      if (c[1] == 0xC0) return hex("656E7450696EF49000");    // the rest
+      return hex("9000");
+    }
+    Bytes atr() const override { return {}; }
+    std::string name() const override { return "chunked"; }
+    std::vector<Bytes> received;
+  };
+  for (bool split : {false, true}) {
+    CountingTransport whole;
+    Chunked chunked;
+    transport::ApduTransport& inner = split ? static_cast<transport::ApduTransport&>(chunked) : whole;
+    ReadOnlyGuard guard(inner);
+    ASSERT_TRUE(guard.transmit(hex("00A4040008A0000006472F0001")).ok());
+    auto info = guard.transmit(hex("801000000104"));
+    ASSERT_TRUE(info.ok());
+    if (split) {
+      ASSERT_TRUE(guard.transmit(hex("00C0000000")).ok());
+    }
+    const size_t reached = split ? chunked.received.size() : whole.received.size();
+    for (int sub : {0x05, 0x09}) {
+      const Bytes request = ctap(0x06, sub);
+      Bytes apdu = hex("80100000");
+      apdu.push_back(static_cast<uint8_t>(request.size()));
+      append(apdu, request);
+      auto r = guard.transmit(apdu);
+      ASSERT_FALSE(r.ok()) << "clientPIN " << sub << " admitted after clientPin = false (split " << split
+                           << ")";
+      EXPECT_EQ(r.error().kind, ErrorKind::kRefused);
+      EXPECT_FALSE(admit_read_only_ctap(request).ok());
+    }
+    EXPECT_EQ(split ? chunked.received.size() : whole.received.size(), reached)
+        << "a refused request reached the token";
+    EXPECT_EQ(guard.refused_count(), 2u);
+  }
 }
 
 TEST(ReadOnlyGuard, CtapInsideNfcctapFollowsThePolicyAndNeverReachesTheTokenWhenRefused) {
@@ -224,30 +256,10 @@ TEST(ReadOnlyGuard, CtapInsideNfcctapFollowsThePolicyAndNeverReachesTheTokenWhen
         apdu.push_back(static_cast<uint8_t>(request.size()));
         append(apdu, request);
         auto r = guard.transmit(apdu);
-        const bool expected = ctap_read_only(static_cast<uint8_t>(command), sub, after_get_info);
+        const bool expected = ctap_read_only(static_cast<uint8_t>(command), sub);
         EXPECT_EQ(inner.received.size() > before, expected) << to_hex(apdu);
         EXPECT_EQ(r.ok(), expected) << to_hex(apdu);
       }
     }
   }
-}
-
-TEST(ReadOnlyGuard, GetInfoSplitBy61xxIsStillSeenWhole) {
-  class Chunked final : public transport::ApduTransport {
-   public:
-    Result<Bytes> transmit(ByteView c) override {
-      if (c[1] == 0xA4) return hex("9000");
-      if (c[1] == 0x10) return hex("00A104A169636C696107");  // first part, 7 bytes more
-      if (c[1] == 0xC0) return hex("656E7450696EF49000");    // the rest
-      return hex("9000");
-    }
-    Bytes atr() const override { return {}; }
-    std::string name() const override { return "chunked"; }
-  } inner;
-  ReadOnlyGuard guard(inner);
-  ASSERT_TRUE(guard.transmit(hex("00A4040008A0000006472F0001")).ok());
-  ASSERT_TRUE(guard.transmit(hex("801000000104")).ok());
-  EXPECT_FALSE(guard.ctap_policy().pin_known_unset());
-  ASSERT_TRUE(guard.transmit(hex("00C0000000")).ok());
-  EXPECT_TRUE(guard.ctap_policy().pin_known_unset());
 }

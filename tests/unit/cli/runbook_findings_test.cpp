@@ -35,7 +35,6 @@ TokenSnapshot case_study() {
   f.reachable = true;
   f.options = {{"clientPin", false}, {"rk", true}, {"credMgmt", true}, {"ep", true}};
   f.remaining_discoverable_credentials = 30;
-  f.pin_probe_status = 0x35;
   s.fido = f;
   return s;
 }

@@ -158,18 +158,16 @@ TEST_P(Libfido2Test, InfoUsesTheGetInfoOfOpen) {
   EXPECT_EQ(info->firmware_version, 0x050403u);
 }
 
-// The read-only policy as the session's hook: what it refuses never reaches the authenticator, on
+// The read-only rule as the session's hook: what it refuses never reaches the authenticator, on
 // either link (a makeCredential spans several CTAPHID reports: none of them is written).
 TEST_P(Libfido2Test, HookRefusalNeverReachesTheDevice) {
-  auto policy = std::make_shared<transport::ReadOnlyCtapPolicy>();
   std::vector<uint8_t> answered;
-  auto session = open_hooked({[policy](ByteView request) { return policy->admit(request); },
-                              [&, policy](ByteView request, ByteView response) {
-                                policy->observe(request, response);
-                                answered.push_back(request[0]);
-                              }});
+  auto session = open_hooked(
+      {transport::admit_read_only_ctap, [&](ByteView request, ByteView) { answered.push_back(request[0]); }});
   ASSERT_TRUE(session);
-  EXPECT_TRUE(policy->pin_known_unset()) << "the hook saw fido_dev_open()'s getInfo";
+  auto listed = session->credentials("000000");
+  ASSERT_FALSE(listed.ok());
+  EXPECT_EQ(listed.error().kind, ErrorKind::kRefused) << "no PIN token request, even with no PIN set";
   ASSERT_TRUE(session->info().ok());
   auto refused_kind = [](const Status& s) { return s.ok() ? ErrorKind::kInternal : s.error().kind; };
   EXPECT_EQ(refused_kind(session->set_pin("123456")), ErrorKind::kRefused);
@@ -188,6 +186,41 @@ TEST_P(Libfido2Test, HookRefusalNeverReachesTheDevice) {
   ASSERT_TRUE(info.ok());
   EXPECT_EQ(info->option("clientPin"), false);
   EXPECT_EQ(info->remaining_discoverable_credentials, 30);
+}
+
+// Issue 7's race, in process: the read-only session has seen getInfo say clientPin = false, then another
+// client sets a FIDO PIN through the other link. A credential listing (getPinToken with a PIN that is now
+// wrong) from the read-only session is refused before it leaves the host, on either link: the retries stay
+// at 8. Without the rule the same call spends one (shown last, through an unhooked session).
+TEST_P(Libfido2Test, ReadOnlySessionCannotSpendAfterAnotherClientSetsAPin) {
+  int refused = 0;
+  auto reader = open_hooked({[&](ByteView request) {
+                               Status s = transport::admit_read_only_ctap(request);
+                               if (!s) ++refused;
+                               return s;
+                             },
+                             {}});
+  ASSERT_TRUE(reader);
+  auto info = reader->info();
+  ASSERT_TRUE(info.ok());
+  ASSERT_EQ(info->option("clientPin"), false);
+  auto other = open(GetParam() == Link::kPcsc ? Link::kSocket : Link::kPcsc);
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->set_pin("123456").ok());
+  for (const char* pin : {"000000", "123456"}) {
+    auto listed = reader->credentials(pin);
+    ASSERT_FALSE(listed.ok());
+    EXPECT_EQ(listed.error().kind, ErrorKind::kRefused) << describe(listed.error());
+  }
+  EXPECT_GE(refused, 2);
+  EXPECT_EQ(other->pin_retries().value(), 8) << "the read-only session spent a FIDO retry";
+  auto unguarded = open();
+  ASSERT_TRUE(unguarded);
+  auto spent = unguarded->credentials("000000");
+  ASSERT_FALSE(spent.ok());
+  EXPECT_EQ(spent.error().kind, ErrorKind::kCtap);
+  EXPECT_EQ(spent.error().code, 0x31u);
+  EXPECT_EQ(other->pin_retries().value(), 7) << "the same request without the rule spends one";
 }
 
 INSTANTIATE_TEST_SUITE_P(Links, Libfido2Test, ::testing::Values(Link::kPcsc, Link::kSocket),

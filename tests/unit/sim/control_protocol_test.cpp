@@ -36,7 +36,7 @@ TEST(ControlProtocol, RefusesWhatItDoesNotKnowAndSaysWhatItKnows) {
 
 TEST(ControlProtocol, StatusIsOneLineOfJson) {
   const std::string text =
-      format_status({false, Mode::kDeny, "case-study", "47905040EF76870BA1DB", 12345678});
+      format_status({false, Mode::kDeny, "case-study", "47905040EF76870BA1DB", 12345678, {}});
   EXPECT_EQ(text.find('\n'), std::string::npos);
   const auto doc = nlohmann::json::parse(text);
   EXPECT_EQ(doc["inserted"], false);
@@ -44,6 +44,34 @@ TEST(ControlProtocol, StatusIsOneLineOfJson) {
   EXPECT_EQ(doc["profile"], "case-study");
   EXPECT_EQ(doc["cuid"], "47905040EF76870BA1DB");
   EXPECT_EQ(doc["serial"], 12345678);
+  EXPECT_TRUE(doc["hold"].is_null());
+  SimStatus held;
+  held.hold = {LinkHold::Phase::kHeld, SimLink::kCtaphid, HoldTrigger::kCtapGetInfo};
+  const auto with_hold = nlohmann::json::parse(format_status(held));
+  EXPECT_EQ(with_hold["hold"],
+            (nlohmann::json{{"link", "ctaphid"}, {"after", "ctap-getinfo"}, {"held", true}}));
+}
+
+TEST(ControlProtocol, HoldSeamCommands) {
+  auto pcsc = parse_control_command("hold-after pcsc ctap-getinfo");
+  ASSERT_TRUE(pcsc.ok());
+  EXPECT_EQ(pcsc->verb, ControlVerb::kHoldAfter);
+  EXPECT_EQ(pcsc->link, SimLink::kPcsc);
+  EXPECT_EQ(pcsc->trigger, HoldTrigger::kCtapGetInfo);
+  EXPECT_EQ(parse_control_command("hold-after ctaphid ctap-getinfo")->link, SimLink::kCtaphid);
+  EXPECT_EQ(parse_control_command("release")->verb, ControlVerb::kRelease);
+  auto wait = parse_control_command("wait-held");
+  ASSERT_TRUE(wait.ok());
+  EXPECT_EQ(wait->verb, ControlVerb::kWaitHeld);
+  EXPECT_EQ(wait->wait, kDefaultWaitHeld);
+  EXPECT_EQ(parse_control_command("wait-held 5")->wait, std::chrono::seconds(5));
+  for (const char* line : {"hold-after", "hold-after pcsc", "hold-after usb ctap-getinfo",
+                           "hold-after pcsc getinfo", "hold-after pcsc ctap-getinfo now", "wait-held 0",
+                           "wait-held 121", "wait-held -1", "wait-held 1 2", "wait-held x", "release now"}) {
+    auto r = parse_control_command(line);
+    ASSERT_FALSE(r.ok()) << line;
+    EXPECT_EQ(r.error().kind, ErrorKind::kUsage) << line;
+  }
 }
 
 TEST(ControlProtocol, ErrorsStayOnOneLine) {

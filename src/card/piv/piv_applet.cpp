@@ -47,8 +47,18 @@ ByteView PivApplet::aid() const {
 }
 
 ResponseApdu PivApplet::select(const CommandApdu&) {
-  reset_volatile();
+  // Re-selecting PIV keeps every security status indicator (SP 800-73-4 Part 2 section 3.1.1), as a
+  // YubiKey does: OpenSC re-selects at the start of each transaction on a card whose Discovery Object it
+  // cannot read, and a login must survive that. Coming from another applet, deselect() has already
+  // reset them. Only a half-done management-key exchange ends, as with any other command in between.
+  management_auth_.forget_pending();
   return ResponseApdu::success(kSelectResponse);
+}
+
+void PivApplet::deselect() {
+  // SP 800-73-4 Part 2 section 3.1.1: selecting another application sets all PIV security status
+  // indicators to FALSE (a YubiKey ends the PIV session when another of its applications is selected).
+  reset_volatile();
 }
 
 void PivApplet::reset_volatile() {

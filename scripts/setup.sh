@@ -16,6 +16,9 @@ PACKAGES=(
   yubico-piv-tool yubikey-manager opensc opensc-pkcs11 oathtool python3-fido2 python3-pyscard openssl
   # validates `keydesk --json` output against docs/cli-json-schema.json in the integration tests
   python3-jsonschema
+  # PKCS#11 clients of the PIV session test: ssh-agent/ssh-keygen, OpenSSL's pkcs11 engine (libp11),
+  # and PyKCS11 for a sign-then-decrypt in one PKCS#11 session
+  openssh-client libengine-pkcs11-openssl python3-pykcs11
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

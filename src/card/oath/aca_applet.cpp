@@ -42,7 +42,9 @@ ByteView AcaApplet::aid() const {
 }
 
 ResponseApdu AcaApplet::select(const CommandApdu&) {
-  reset_volatile();
+  // docs/aca-protocol.md section 2: a SELECT of the ACA while it is the current applet continues its
+  // session (verified PIN, XAUTH authentication, pending challenge), the rule SP 800-73-4 Part 2 section
+  // 3.1.1 gives PIV, whose PIN this is. Coming from another applet, deselect() has already ended it.
   // Application identifier template: 4F <AID>, so a host can tell which ACA answered a prefix SELECT.
   Bytes out;
   iso7816::append_tlv(out, 0x4F, kAid);
@@ -50,7 +52,7 @@ ResponseApdu AcaApplet::select(const CommandApdu&) {
 }
 
 void AcaApplet::deselect() {
-  reset_volatile();
+  reset_volatile();  // another applet was selected: the ACA session ends
 }
 
 void AcaApplet::reset_volatile() {

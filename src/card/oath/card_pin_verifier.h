@@ -1,6 +1,7 @@
 // ISO 7816-4 VERIFY against the card PIN (CardContext::pin) with the PIV counter semantics, for applets
 // other than PIV that accept the shared PIN (OATH, ACA). Each applet keeps its own "verified" flag:
-// verification is per applet and ends with deselection or a power cycle.
+// verification is per applet and ends with the applet's session (docs/keydesk-sim.md, "Application
+// sessions": another applet's selection, a reset or power cycle, and for OATH any SELECT).
 #pragma once
 
 #include "card/card_context.h"

@@ -39,6 +39,7 @@ ByteView ManagementApplet::aid() const {
 }
 
 ResponseApdu ManagementApplet::select(const CommandApdu&) {
+  // No security state to keep or reset: READ CONFIG is the only instruction and needs no authentication.
   const auto& v = context_.identity.version;
   // ykman takes the first "major.minor.patch" from this text as the firmware version.
   const std::string text = "keydesk-sim management - FW version " + std::to_string(v[0]) + "." +

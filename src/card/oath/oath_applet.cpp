@@ -153,6 +153,11 @@ ByteView OathApplet::aid() const {
 }
 
 ResponseApdu OathApplet::select(const CommandApdu&) {
+  // YKOATH: every SELECT, of another applet or of this one again, starts a new session. Its response
+  // carries a fresh access-key challenge and VALIDATE answers that one, so a validation from before
+  // cannot carry over (Yubico's ykneo-oath keeps it in CLEAR_ON_DESELECT memory, which a Java Card also
+  // clears when the same applet is selected again, JCRE section 4.6). The card-PIN verification of the
+  // "pin" access rule ends with it (docs/oath-extensions.md).
   pin_.forget();
   access_key_.begin_session();
   Bytes out;

@@ -96,10 +96,12 @@ ResponseApdu PivApplet::reset(const CommandApdu&) {
   const bool puk_unusable = context_.puk.blocked() || !context_.puk.initialized();
   if (!context_.pin.blocked() || !puk_unusable) return status(sw::kConditionsNotSatisfied);
   std::erase_if(keys_, [](const auto& entry) { return entry.first != kAttestationSlot; });
-  const Bytes* attestation = objects_.find(kAttestationCertObject);
-  const Bytes kept = attestation ? *attestation : Bytes{};
-  objects_.clear();
-  if (!kept.empty()) objects_.put(kAttestationCertObject, kept);
+  // What the factory put there survives: the attestation certificate and the Discovery Object (a reset
+  // YubiKey still answers GET DATA 7E).
+  DataObjectStore kept;
+  for (const uint32_t id : {kAttestationCertObject, kDiscoveryObject})
+    if (const Bytes* content = objects_.find(id)) kept.put(id, *content);
+  objects_ = std::move(kept);
   management_key_ = ManagementKey();
   restore_default_pin_and_puk(context_, kDefaultRetries, kDefaultRetries);
   context_.policy.force_change = false;

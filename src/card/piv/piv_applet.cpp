@@ -47,8 +47,18 @@ ByteView PivApplet::aid() const {
 }
 
 ResponseApdu PivApplet::select(const CommandApdu&) {
-  reset_volatile();
+  // Re-selecting PIV keeps every security status indicator (SP 800-73-4 Part 2 section 3.1.1), as a
+  // YubiKey does: OpenSC re-selects at the start of each transaction on a card whose Discovery Object it
+  // cannot read, and a login must survive that. Coming from another applet, deselect() has already
+  // reset them. Only a half-done management-key exchange ends, as with any other command in between.
+  management_auth_.forget_pending();
   return ResponseApdu::success(kSelectResponse);
+}
+
+void PivApplet::deselect() {
+  // SP 800-73-4 Part 2 section 3.1.1: selecting another application sets all PIV security status
+  // indicators to FALSE (a YubiKey ends the PIV session when another of its applications is selected).
+  reset_volatile();
 }
 
 void PivApplet::reset_volatile() {
@@ -120,7 +130,7 @@ ResponseApdu PivApplet::put_data(const CommandApdu& cmd) {
   if (!management_auth_.authenticated()) return status(sw::kSecurityNotSatisfied);
   auto tlvs = iso7816::parse_tlvs(cmd.data);
   if (!tlvs || tlvs->empty()) return status(sw::kIncorrectData);
-  // Either 5C <id> 53 <content>, or a template object (Discovery 7E, BIT group 7F61) sent as itself.
+  // Either 5C <id> 53 <content>, or a template object (BIT group 7F61) sent as itself.
   std::optional<uint32_t> id;
   const Bytes* content = nullptr;
   const auto& first = (*tlvs)[0];
@@ -132,8 +142,10 @@ ResponseApdu PivApplet::put_data(const CommandApdu& cmd) {
     content = &first.value;
   }
   const auto object = id ? find_data_object(*id) : std::nullopt;
-  // Template objects come only as themselves, the others only in 53.
-  if (!object || (object->template_tag == 0x53) != (first.tag == 0x5C)) return status(sw::kIncorrectData);
+  // Template objects come only as themselves, the others only in 53. The Discovery Object is fixed at
+  // manufacture: a YubiKey does not accept it in PUT DATA (Yubico's PIV data object table).
+  if (!object || (object->template_tag == 0x53) != (first.tag == 0x5C) || *id == kDiscoveryObject)
+    return status(sw::kIncorrectData);
   if (content->size() > kMaxObjectSize) return status(sw::kNoSpace);
   if (content->empty()) {
     objects_.erase(*id);  // "53 00" deletes (ykman delete-certificate)

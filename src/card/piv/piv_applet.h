@@ -23,7 +23,11 @@ class PivApplet final : public Applet {
 
   std::string_view name() const override { return "piv"; }
   ByteView aid() const override;
+  // SP 800-73-4 Part 2 section 3.1.1: a SELECT of the PIV application while it is the current application
+  // leaves its security status (PIN verified, management key authenticated) as it is; selecting another
+  // application resets it (deselect()), and so do a reset and a power cycle (reset_volatile()).
   ResponseApdu select(const CommandApdu& cmd) override;
+  void deselect() override;
   ResponseApdu process(const CommandApdu& cmd) override;
   void reset_volatile() override;
   json save() const override;

@@ -130,6 +130,7 @@ TEST(ReadOnlyGuard, CommandsThatSpendOrDestroyAreRefusedInTheirOwnApplet) {
       {"00A4040005A000000308", "002C008010313233343536373831323334353637FF", "PIV RESET RETRY COUNTER"},
       {"00A4040005A000000308", "00FB0000", "PIV RESET"},
       {"00A4040005A000000308", "00DB3FFF055C035FC102", "PIV PUT DATA"},
+      {"00A4040005A000000308", "0087009B047C028100", "PIV GENERAL AUTHENTICATE (OpenSC's random request)"},
       {"00A4040007A0000005272101", "00A2000108710548535450007400", "OATH CALCULATE (HOTP advances)"},
       {"00A4040007A0000005272101", "00A400010A74080000000000000001", "OATH CALCULATE ALL"},
       {"00A4040007A0000005272101", "000400DEAD", "OATH RESET"},
@@ -143,6 +144,14 @@ TEST(ReadOnlyGuard, CommandsThatSpendOrDestroyAreRefusedInTheirOwnApplet) {
     EXPECT_FALSE(r.ok()) << c.what;
     EXPECT_EQ(inner.received.size(), 1u) << c.what << " reached the token";
   }
+}
+
+TEST(ReadOnlyGuard, PivDiscoveryObjectIsARead) {
+  CountingTransport inner;
+  ReadOnlyGuard guard(inner);
+  ASSERT_TRUE(guard.transmit(hex("00A4040005A000000308")).ok());
+  EXPECT_TRUE(guard.transmit(hex("00CB3FFF035C017E")).ok()) << "GET DATA of the Discovery Object";
+  EXPECT_EQ(inner.received.size(), 2u);
 }
 
 TEST(ReadOnlyGuard, FailedSelectLeavesNoAppletSelected) {

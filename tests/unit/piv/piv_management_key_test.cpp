@@ -1,5 +1,6 @@
 // The management key (9B): mutual and single authentication with 3DES and AES, SET MANAGEMENT KEY with and
-// without touch, GET METADATA as ykman reads it, and the refusals of out-of-order or wrong exchanges.
+// without touch, GET METADATA as ykman reads it, the refusals of out-of-order or wrong exchanges, and the
+// challenge request OpenSC draws random numbers with.
 #include "piv_token.h"
 
 using namespace keydesk;
@@ -101,4 +102,34 @@ TEST(PivManagementKey, SetManagementKeyRefusesBadInput) {
   EXPECT_EQ(t.raw("00FFFFFF1B119B18" + to_hex(kDefaultKey)), "6A80");                      // not a cipher
   EXPECT_EQ(t.raw("00FF00FF1B039B18" + to_hex(kDefaultKey)), "6A86");
   EXPECT_EQ(t.raw("00F7009B00"), "010103020200010501019000");  // unchanged
+}
+
+// GENERAL AUTHENTICATE 9B with 7C 02 81 00 as OpenSC sends it for C_GenerateRandom (P1 00).
+TEST(PivManagementKey, ChallengeRequestAsOpenScSendsItAnswersFreshRandomBlocks) {
+  PivToken t;  // 3DES management key: 8-byte blocks
+  const std::string first = t.raw("0087009B047C028100");
+  const std::string second = t.raw("0087009B047C028100");
+  ASSERT_TRUE(first.starts_with("7C0A8108") && first.ends_with("9000")) << first;
+  ASSERT_TRUE(second.starts_with("7C0A8108") && second.ends_with("9000")) << second;
+  EXPECT_NE(first, second);
+  EXPECT_TRUE(t.raw("0087039B047C028100").starts_with("7C0A8108")) << "naming the algorithm works too";
+  EXPECT_EQ(t.raw("0087089B047C028100"), "6A86") << "the wrong algorithm is refused";
+  EXPECT_EQ(t.raw("0087009B047C028000"), "6A86") << "P1 00 is only for the challenge request";
+}
+
+TEST(PivManagementKey, ChallengeRequestWithAnAesManagementKeyAnswersAesBlocks) {
+  PivToken t("case-study");  // AES-192 management key: 16-byte blocks
+  const std::string challenge = t.raw("0087009B047C028100");
+  EXPECT_TRUE(challenge.starts_with("7C128110")) << challenge;
+  EXPECT_TRUE(challenge.ends_with("9000"));
+}
+
+TEST(PivManagementKey, ChallengeRequestCompletesSingleAuthenticationWithTheManagementKey) {
+  PivToken t;
+  const Bytes answer = *from_hex(t.raw("0087009B047C028100"));
+  const Bytes challenge(answer.begin() + 4, answer.begin() + 12);
+  auto response = crypto::ecb_encrypt(crypto::BlockCipher::kTdes, kDefaultKey, challenge);
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(t.raw("0087039B0C7C0A8208" + to_hex(*response, true)), "9000");
+  EXPECT_EQ(t.raw("00DB3FFF0A5C035FC10953035A0102"), "9000") << "authenticated";
 }

@@ -19,7 +19,6 @@ TEST(PivObjects, FactoryTokenHasNoChuidCccOrCertificates) {
   EXPECT_EQ(t.raw("00CB3FFF055C035FC102"), "6A82");
   EXPECT_EQ(t.raw("00CB3FFF0000055C035FC107"), "6A82");  // extended, as ykman sends it
   EXPECT_EQ(t.raw("00CB3FFF055C035FC105"), "6A82");
-  EXPECT_EQ(t.raw("00CB3FFF035C017E08"), "6A82");
   auto chuid = t.piv().chuid();
   ASSERT_TRUE(chuid.ok());
   EXPECT_FALSE(chuid->has_value());
@@ -38,13 +37,42 @@ TEST(PivObjects, PutDataNeedsTheManagementKeyAndEmptyContentDeletes) {
   EXPECT_EQ(t.raw("00CB3FFF055C035FC109"), "6A82");
 }
 
-TEST(PivObjects, DiscoveryObjectIsItsOwnTemplate) {
+// SP 800-73-4 Part 1 section 3.3.2 as a YubiKey has it from the factory: the full PIV AID and the PIN usage
+// policy 40 00 (the PIV PIN satisfies the access rules and is the primary PIN), answered as its own 7E
+// template without a PIN, read-only, and still there after RESET.
+const std::string kYubikeyDiscovery = "7E124F0BA0000003080000100001005F2F024000";
+
+TEST(PivObjects, DiscoveryObjectIsTheYubikeysAndReadOnly) {
+  for (const char* profile_name : {"yubikey5", "factory", "case-study"}) {
+    SCOPED_TRACE(profile_name);
+    PivToken t(profile_name);
+    EXPECT_EQ(t.raw("00CB3FFF035C017E"), kYubikeyDiscovery + "9000");
+  }
+  PivToken t;
+  // OpenSC first asks for 8 bytes to learn the length, then reads the rest.
+  EXPECT_EQ(t.raw("00CB3FFF035C017E08"), kYubikeyDiscovery.substr(0, 16) + "610C");
+  EXPECT_EQ(t.raw("00C000000C"), kYubikeyDiscovery.substr(16) + "9000");
+  t.authenticate();
+  const std::string other_policy = "7E124F0BA0000003080000100001005F2F026020";
+  EXPECT_EQ(t.raw("00DB3FFF14" + other_policy), "6A80") << "fixed at manufacture";
+  EXPECT_EQ(t.raw("00DB3FFF0B5C017E53064F04A0000003"), "6A80");  // not in 53 either
+  EXPECT_EQ(t.raw("00CB3FFF035C017E"), kYubikeyDiscovery + "9000");
+}
+
+TEST(PivObjects, ResetKeepsTheDiscoveryObject) {
+  PivToken t;
+  for (int i = 0; i < 3; ++i) t.raw("0020008008FFFFFFFFFFFFFFFF");  // ykman piv reset's sequence
+  for (int i = 0; i < 3; ++i) t.raw("002C008010" + std::string(32, 'F'));
+  ASSERT_EQ(t.raw("00FB000000"), "9000");
+  EXPECT_EQ(t.raw("00CB3FFF035C017E"), kYubikeyDiscovery + "9000");
+}
+
+TEST(PivObjects, BitGroupTemplateIsItsOwnTemplate) {
   PivToken t;
   t.authenticate();
-  const std::string discovery = "7E124F0BA0000003080000100001005F2F024000";
-  EXPECT_EQ(t.raw("00DB3FFF14" + discovery), "9000");
-  EXPECT_EQ(t.raw("00CB3FFF035C017E"), discovery + "9000");
-  EXPECT_EQ(t.raw("00DB3FFF0B5C017E53064F04A0000003"), "6A80");  // not in 53
+  const std::string bit_group = "7F61087F6005020101A100";
+  EXPECT_EQ(t.raw("00DB3FFF0B" + bit_group), "9000");
+  EXPECT_EQ(t.raw("00CB3FFF045C027F61"), bit_group + "9000");
 }
 
 TEST(PivObjects, SizeAndIdentifierLimits) {

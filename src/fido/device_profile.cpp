@@ -114,7 +114,10 @@ Result<DeviceProfile> DeviceProfile::parse(const nlohmann::json& j) {
     const auto& o = j["options"];
     if (!o.is_object()) return bad("options", "must be an object of booleans");
     p.options.clear();
-    for (const auto& [name, value] : o.items()) {
+    for (auto item = o.begin(); item != o.end(); ++item) {
+      // Named copies, not structured bindings: a lambda below captures the name.
+      const std::string name = item.key();
+      const nlohmann::json& value = item.value();
       const auto known_option = std::find_if(kKnownOptions.begin(), kKnownOptions.end(),
                                              [&](const auto& k) { return k.first == name; });
       if (known_option == kKnownOptions.end())

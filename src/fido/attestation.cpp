@@ -22,6 +22,10 @@ Result<cbor::Value> BatchAttestation::packed_statement(ByteView auth_data, ByteV
                                {"x5c", cbor::Array{cbor::Value(certificate_)}}});
 }
 
+Result<Bytes> BatchAttestation::sign(ByteView message) const {
+  return key_->sign_digest(crypto::hash(crypto::HashAlg::kSha256, message));
+}
+
 nlohmann::json BatchAttestation::save() const {
   return {{"key", to_hex(key_->pkcs8())}, {"certificate", to_hex(certificate_)}};
 }

@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
+#include "cbor/cbor.h"
 #include "core/result.h"
 #include "crypto/ec_key.h"
-#include "cbor/cbor.h"
 
 namespace keydesk::fido {
 
@@ -17,6 +17,9 @@ class BatchAttestation {
   // attStmt {alg: -7, sig: ECDSA(authData || clientDataHash), x5c: [certificate]}.
   Result<cbor::Value> packed_statement(ByteView auth_data, ByteView client_data_hash) const;
   const Bytes& certificate() const { return certificate_; }
+  // ECDSA-SHA256 (DER) with the batch key: U2F REGISTER's attestation signature (FIDO U2F raw
+  // message formats section 4.3).
+  Result<Bytes> sign(ByteView message) const;
 
   nlohmann::json save() const;
   // Loads {key, certificate}, or generates both for `aaguid` with the profile's `subject`.

@@ -63,7 +63,7 @@ Bytes Authenticator::handle(ByteView request) {
   if (request.size() > 1) {
     if (cbor::DecodeStatus s = cbor::decode(request.subspan(1), params); s != cbor::DecodeStatus::kOk)
       return {static_cast<uint8_t>(s == cbor::DecodeStatus::kLimitExceeded ? CtapStatus::kLimitExceeded
-                                                                            : CtapStatus::kInvalidCbor)};
+                                                                           : CtapStatus::kInvalidCbor)};
     if (!params.is_map()) return {static_cast<uint8_t>(CtapStatus::kCborUnexpectedType)};
   }
   if (command != CtapCommand::kGetNextAssertion) pending_assertions_.reset();
@@ -123,17 +123,22 @@ void Authenticator::reset_volatile() {
 }
 
 nlohmann::json Authenticator::save() const {
-  return {{"aaguid", to_hex(aaguid_)},
-          {"firmware_version", firmware_version_},
-          {"enterprise_attestation", ep_capable_},
-          {"enterprise_attestation_enabled", ep_enabled_},
-          {"pin", pin_.save()},
-          {"credentials", credentials_.save()},
-          {"attestation", attestation_.save()}};
+  nlohmann::json j{{"aaguid", to_hex(aaguid_)},
+                   {"firmware_version", firmware_version_},
+                   {"enterprise_attestation", ep_capable_},
+                   {"enterprise_attestation_enabled", ep_enabled_},
+                   {"pin", pin_.save()},
+                   {"credentials", credentials_.save()},
+                   {"attestation", attestation_.save()}};
+  profile_.save(j);
+  return j;
 }
 
 Status Authenticator::load(const nlohmann::json& j) {
   try {
+    auto profile = DeviceProfile::parse(j);
+    if (!profile) return profile.error();
+    profile_ = std::move(profile).value();
     if (j.contains("aaguid")) {
       auto aaguid = from_hex(j["aaguid"].get<std::string>());
       if (!aaguid || aaguid->size() != kAaguidSize) return Error::make(ErrorKind::kMalformed, "fido.aaguid");

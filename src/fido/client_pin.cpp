@@ -41,6 +41,8 @@ Reply Authenticator::client_pin(const cbor::Value& request) {
   if (*sub != kGetKeyAgreement && *sub != kSetPin && *sub != kChangePin && *sub != kGetPinToken &&
       *sub != kGetTokenUsingPin)
     return CtapStatus::kInvalidSubcommand;
+  // A profile without the pinUvAuthToken option is a CTAP 2.1-PRE authenticator: no subcommand 0x09.
+  if (*sub == kGetTokenUsingPin && !profile_.pin_uv_auth_token()) return CtapStatus::kInvalidSubcommand;
 
   if (!protocol_number) return CtapStatus::kMissingParameter;
   const auto protocol = pin_protocol_from(*protocol_number);
@@ -98,8 +100,13 @@ Reply Authenticator::client_pin(const cbor::Value& request) {
 
   // getPinToken, or 0x09 without permissions (python-fido2 0.9.1 get_pin_token(pin) sends that): the
   // default permissions of a 2.0 token, makeCredential and getAssertion.
-  const uint8_t granted = permissions ? static_cast<uint8_t>(*permissions & 0xFF)
-                                      : static_cast<uint8_t>(kPermMakeCredential | kPermGetAssertion);
+  // Without pinUvAuthToken (2.1-PRE) getPinToken's token is the only one, so it also serves credential
+  // management, as on YubiKeys of firmware 5.2-5.4 (ykman lists credentials with it).
+  const uint8_t legacy =
+      profile_.pin_uv_auth_token()
+          ? static_cast<uint8_t>(kPermMakeCredential | kPermGetAssertion)
+          : static_cast<uint8_t>(kPermMakeCredential | kPermGetAssertion | kPermCredentialManagement);
+  const uint8_t granted = permissions ? static_cast<uint8_t>(*permissions & 0xFF) : legacy;
   const Bytes& token = pin_.issue_token(granted, rp_id ? std::optional<std::string>(*rp_id) : std::nullopt);
   auto encrypted = pin_encrypt(*protocol, *shared, token);
   if (!encrypted) return CtapStatus::kOther;

@@ -3,7 +3,7 @@
 namespace keydesk::fido {
 namespace {
 constexpr int64_t kKty = 1, kAlg = 3, kCrv = -1, kX = -2, kY = -3;
-constexpr int64_t kKtyEc2 = 2, kCrvP256 = 1;
+constexpr int64_t kKtyEc2 = 2, kCrvP256 = 1, kKtyOkp = 1, kCrvEd25519 = 6;
 constexpr size_t kCoordinate = 32;
 }  // namespace
 
@@ -13,6 +13,11 @@ cbor::Value cose_ec2_key(ByteView point, int64_t alg) {
                    {kCrv, kCrvP256},
                    {kX, cbor::Value::bytes(point.subspan(1, kCoordinate))},
                    {kY, cbor::Value::bytes(point.subspan(1 + kCoordinate, kCoordinate))}};
+}
+
+cbor::Value cose_okp_ed25519_key(ByteView public_key) {
+  return cbor::Map{
+      {kKty, kKtyOkp}, {kAlg, kCoseAlgEdDsa}, {kCrv, kCrvEd25519}, {kX, cbor::Value::bytes(public_key)}};
 }
 
 std::optional<Bytes> point_from_cose(const cbor::Value& key) {

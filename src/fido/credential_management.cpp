@@ -31,7 +31,6 @@ enum ResponseKey : int64_t {
   kTotalCredentials = 9,
   kCredProtect = 10,
 };
-constexpr uint64_t kCredProtectUvOptional = 1;
 
 // The "id" of a PublicKeyCredentialDescriptor parameter.
 const Bytes* descriptor_id(Params& params) {
@@ -160,8 +159,8 @@ Reply Authenticator::next_credential(std::optional<size_t> total) {
   const DiscoverableCredential* stored = credentials_.find(id);
   cbor::Map m{{kUser, user_entity_cbor(stored->user, true)},
               {kCredentialId, credential_descriptor(id)},
-              {kPublicKey, cose_ec2_key(credentials_.key_for(id).public_point(), kCoseAlgEs256)},
-              {kCredProtect, kCredProtectUvOptional}};
+              {kPublicKey, credentials_.key_for(id).cose_public_key()},
+              {kCredProtect, uint64_t{credentials_.stored_properties(*stored).cred_protect}}};
   if (total) m.emplace_back(kTotalCredentials, uint64_t{*total});
   return cbor::Value(std::move(m));
 }

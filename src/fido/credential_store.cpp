@@ -5,11 +5,15 @@
 
 #include "crypto/digest.h"
 #include "crypto/random.h"
+#include "fido/cose.h"
 
 namespace keydesk::fido {
 namespace {
 constexpr size_t kNonceSize = 32;
-constexpr size_t kTagSize = CredentialStore::kCredentialIdSize - kNonceSize;
+constexpr size_t kTagSize = 16;
+constexpr size_t kPropertiesSize = 1;
+static_assert(CredentialStore::kCredentialIdSize == kPropertiesSize + kNonceSize + kTagSize);
+static_assert(CredentialStore::kLegacyCredentialIdSize == kNonceSize + kTagSize);
 constexpr size_t kMasterSecretSize = 32;
 constexpr size_t kMaxCapacity = 100;
 
@@ -24,14 +28,61 @@ Bytes CredentialStore::derive(std::string_view label, ByteView data) const {
   return crypto::hmac(crypto::HashAlg::kSha256, master_secret_, message);
 }
 
-Bytes CredentialStore::new_credential_id(ByteView rp_id_hash) const {
+namespace {
+// The properties byte: bits 0-1 credProtect level, bit 2 hmac-secret, bits 4-5 algorithm (0 ES256,
+// 1 EdDSA). Any other bit set means the byte was not written by this code.
+constexpr uint8_t kCredProtectMask = 0x03, kHmacSecretBit = 0x04, kAlgorithmShift = 4, kAlgorithmMask = 0x30;
+constexpr uint8_t kAlgorithmEs256 = 0, kAlgorithmEdDsa = 1;
+
+uint8_t encode_properties(const CredentialProperties& p) {
+  const uint8_t alg = p.algorithm == kCoseAlgEdDsa ? kAlgorithmEdDsa : kAlgorithmEs256;
+  return static_cast<uint8_t>((p.cred_protect & kCredProtectMask) | (p.hmac_secret ? kHmacSecretBit : 0) |
+                              (alg << kAlgorithmShift));
+}
+
+std::optional<CredentialProperties> decode_properties(uint8_t b) {
+  if (b & ~(kCredProtectMask | kHmacSecretBit | kAlgorithmMask)) return std::nullopt;
+  const uint8_t level = b & kCredProtectMask;
+  const uint8_t alg = (b & kAlgorithmMask) >> kAlgorithmShift;
+  if (level == 0 || alg > kAlgorithmEdDsa) return std::nullopt;
+  return CredentialProperties{alg == kAlgorithmEdDsa ? kCoseAlgEdDsa : kCoseAlgEs256, level,
+                              (b & kHmacSecretBit) != 0};
+}
+
+// Properties of an ID of either form, before its tag is checked.
+std::optional<CredentialProperties> properties_from_id(ByteView id) {
+  if (id.size() == CredentialStore::kLegacyCredentialIdSize) return CredentialProperties{};
+  if (id.size() == CredentialStore::kCredentialIdSize) return decode_properties(id[0]);
+  return std::nullopt;
+}
+
+// What the tag covers and the secrets derive from: properties || nonce (legacy IDs: the nonce).
+ByteView key_material(ByteView id) {
+  return id.first(id.size() - kTagSize);
+}
+}  // namespace
+
+cbor::Value CredentialKey::cose_public_key() const {
+  if (ec_) return cose_ec2_key(ec_->public_point(), kCoseAlgEs256);
+  return cose_okp_ed25519_key(ed_->public_key());
+}
+
+Result<Bytes> CredentialKey::sign(ByteView message) const {
+  if (ec_) return ec_->sign_digest(crypto::hash(crypto::HashAlg::kSha256, message));
+  return ed_->sign(message);
+}
+
+Bytes CredentialStore::new_credential_id(ByteView rp_id_hash, const CredentialProperties& properties) const {
   for (;;) {
-    Bytes id = crypto::random_bytes(kNonceSize);
-    // A derived scalar at or above the group order (probability ~2^-32) cannot be a key: draw again.
-    Bytes scalar = derive("key", id);
-    const bool usable = crypto::EcKey::from_scalar(crypto::Curve::kP256, scalar).ok();
-    wipe(scalar);
-    if (!usable) continue;
+    Bytes id{encode_properties(properties)};
+    append(id, crypto::random_bytes(kNonceSize));
+    if (properties.algorithm == kCoseAlgEs256) {
+      // A derived scalar at or above the group order (probability ~2^-32) cannot be a key: draw again.
+      Bytes scalar = derive("key", id);
+      const bool usable = crypto::EcKey::from_scalar(crypto::Curve::kP256, scalar).ok();
+      wipe(scalar);
+      if (!usable) continue;
+    }
     Bytes bound = id;
     append(bound, rp_id_hash);
     Bytes tag = derive("id", bound);
@@ -40,20 +91,43 @@ Bytes CredentialStore::new_credential_id(ByteView rp_id_hash) const {
   }
 }
 
-bool CredentialStore::owns(ByteView id, ByteView rp_id_hash) const {
-  if (id.size() != kCredentialIdSize) return false;
-  Bytes bound(id.begin(), id.begin() + kNonceSize);
+std::optional<CredentialProperties> CredentialStore::properties_of(ByteView id, ByteView rp_id_hash) const {
+  const auto properties = properties_from_id(id);
+  if (!properties) return std::nullopt;
+  Bytes bound(key_material(id).begin(), key_material(id).end());
   append(bound, rp_id_hash);
   const Bytes tag = derive("id", bound);
-  return equal_ct(ByteView(tag).first(kTagSize), id.subspan(kNonceSize));
+  if (!equal_ct(ByteView(tag).first(kTagSize), id.last(kTagSize))) return std::nullopt;
+  return properties;
 }
 
-crypto::EcKey CredentialStore::key_for(ByteView id) const {
-  Bytes scalar = derive("key", id.first(kNonceSize));
+std::optional<CredentialProperties> CredentialStore::properties_of_id(ByteView id) {
+  return properties_from_id(id);
+}
+
+CredentialProperties CredentialStore::stored_properties(const DiscoverableCredential& credential) const {
+  return properties_from_id(credential.id).value_or(CredentialProperties{});
+}
+
+CredentialKey CredentialStore::key_for(ByteView id) const {
+  const auto properties = properties_from_id(id);
+  if (!properties) std::abort();  // callers pass IDs that owns() or the discoverable list accepted
+  if (properties->algorithm == kCoseAlgEdDsa) {
+    Bytes seed = derive("ed25519", key_material(id));
+    auto key = crypto::Ed25519Key::from_seed(seed);
+    wipe(seed);
+    if (!key) std::abort();
+    return CredentialKey(std::move(key).value());
+  }
+  Bytes scalar = derive("key", key_material(id));
   auto key = crypto::EcKey::from_scalar(crypto::Curve::kP256, scalar);
   wipe(scalar);
   if (!key) std::abort();  // new_credential_id() only hands out IDs whose scalar is a valid key
-  return std::move(key).value();
+  return CredentialKey(std::move(key).value());
+}
+
+Bytes CredentialStore::cred_random(ByteView id, bool uv) const {
+  return derive(uv ? "hmac-secret-uv" : "hmac-secret-no-uv", key_material(id));
 }
 
 std::vector<const DiscoverableCredential*> CredentialStore::for_rp(std::string_view rp_id) const {

@@ -99,7 +99,7 @@ Response CtaphidDevice::execute(uint32_t cid, uint8_t command, ByteView payload)
       append_be32(reply, channel);
       reply.push_back(kCtaphidProtocolVersion);
       append(reply, version_);
-      reply.push_back(kCapabilityWink | kCapabilityCbor | kCapabilityNoMsg);
+      reply.push_back(capabilities_);
       return {cid, frame(cid, kInit, reply)};
     }
     case kPing:
@@ -113,7 +113,11 @@ Response CtaphidDevice::execute(uint32_t cid, uint8_t command, ByteView payload)
     case kCbor:
       if (payload.empty()) return error(cid, HidError::kInvalidLen);
       return {cid, frame(cid, kCbor, handler_(payload))};
-    default:  // MSG (no CTAP1/U2F: capability NMSG), LOCK (not offered), vendor commands
+    case kMsg:
+      if ((capabilities_ & kCapabilityNoMsg) || !msg_handler_) return error(cid, HidError::kInvalidCmd);
+      if (payload.empty()) return error(cid, HidError::kInvalidLen);
+      return {cid, frame(cid, kMsg, msg_handler_(payload))};
+    default:  // LOCK (not offered), vendor commands
       return error(cid, HidError::kInvalidCmd);
   }
 }

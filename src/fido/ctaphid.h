@@ -65,11 +65,20 @@ class CtaphidDevice {
   using Clock = std::chrono::steady_clock;
   // A CTAP request (command byte + CBOR) in, status byte + CBOR out.
   using CborHandler = std::function<Bytes(ByteView request)>;
+  // A CTAP1/U2F request message (an APDU) in, response data || SW out (CTAPHID_MSG).
+  using MsgHandler = std::function<Bytes(ByteView request)>;
   // Longest pause between the packets of one message before the transaction is abandoned.
   static constexpr std::chrono::milliseconds kTransactionTimeout{750};
 
-  CtaphidDevice(CborHandler handler, std::array<uint8_t, 3> device_version)
-      : handler_(std::move(handler)), version_(device_version) {}
+  // `capabilities` is the INIT response's flags byte; MSG is served only when NMSG is clear and a
+  // `msg_handler` is given.
+  CtaphidDevice(CborHandler handler, std::array<uint8_t, 3> device_version,
+                uint8_t capabilities = kCapabilityWink | kCapabilityCbor | kCapabilityNoMsg,
+                MsgHandler msg_handler = {})
+      : handler_(std::move(handler)),
+        msg_handler_(std::move(msg_handler)),
+        version_(device_version),
+        capabilities_(capabilities) {}
 
   // One report from the host (exactly 64 bytes; anything else is dropped as a USB stack would).
   // Returns the response, if this packet completed a message or caused an error.
@@ -95,7 +104,9 @@ class CtaphidDevice {
   static Response error(uint32_t cid, HidError e);
 
   CborHandler handler_;
+  MsgHandler msg_handler_;
   std::array<uint8_t, 3> version_;
+  uint8_t capabilities_;
   uint32_t next_cid_ = 1;
   std::optional<Transaction> transaction_;
 };

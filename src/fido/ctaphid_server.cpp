@@ -33,7 +33,15 @@ CtaphidServer::CtaphidServer(card::Card& card, Authenticator& authenticator)
             return response;
           },
           {card.context().identity.version[0], card.context().identity.version[1],
-           card.context().identity.version[2]}) {}
+           card.context().identity.version[2]},
+          authenticator.profile().ctaphid_capabilities,
+          // CTAPHID_MSG (U2F), under the same lock and persistence as CBOR requests.
+          [this, &authenticator](ByteView request) {
+            Bytes response;
+            const Status persisted = card_.exclusive([&] { response = authenticator.handle_u2f(request); });
+            if (!persisted) return Bytes{0x6F, 0x00};
+            return response;
+          }) {}
 
 CtaphidServer::~CtaphidServer() {
   stop();

@@ -16,11 +16,19 @@ ByteView FidoApplet::aid() const {
 }
 
 card::ResponseApdu FidoApplet::select(const card::CommandApdu&) {
-  // CTAP2 only (no U2F/CTAP1): "FIDO_2_0" tells clients to go straight to getInfo.
-  return card::ResponseApdu::success(bytes_of("FIDO_2_0"));
+  // CTAP 2.1 section 11.3.3: "U2F_V2" for an authenticator that also speaks CTAP1/U2F (clients then probe
+  // getInfo), "FIDO_2_0" for a CTAP2-only one.
+  return card::ResponseApdu::success(bytes_of(authenticator_.profile().speaks_u2f() ? "U2F_V2" : "FIDO_2_0"));
 }
 
 card::ResponseApdu FidoApplet::process(const card::CommandApdu& cmd) {
+  // U2F over ISO 7816 (CTAP 2.1 section 11.3.4): the raw-message APDUs with CLA 00, INS 01/02/03.
+  if (cmd.cla == 0x00 && authenticator_.profile().speaks_u2f()) {
+    Bytes out = authenticator_.u2f(U2fRequest{cmd.cla, cmd.ins, cmd.p1, cmd.p2, cmd.data});
+    const auto status = static_cast<uint16_t>((out[out.size() - 2] << 8) | out[out.size() - 1]);
+    out.resize(out.size() - 2);
+    return card::ResponseApdu{std::move(out), iso7816::StatusWord(status)};
+  }
   if (cmd.cla != kClaProprietary) return card::ResponseApdu::status(sw::kClaNotSupported);
   if (cmd.ins == kInsNfcctapMsg) {
     if (cmd.p2 != 0x00 || (cmd.p1 != 0x00 && cmd.p1 != 0x80))

@@ -4,7 +4,8 @@
 namespace keydesk::fido {
 
 Reply Authenticator::reset() {
-  if (std::chrono::steady_clock::now() - context_.powered_on_at > kResetWindow)
+  // Only this soon after power-up (CTAP 2.1 section 6.6; the window is the profile's).
+  if (std::chrono::steady_clock::now() - context_.powered_on_at > profile_.reset_window)
     return CtapStatus::kNotAllowed;
   if (!context_.presence.request()) return CtapStatus::kOperationDenied;
   pin_.clear();

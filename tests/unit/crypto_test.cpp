@@ -10,6 +10,7 @@
 #include "crypto/cipher.h"
 #include "crypto/digest.h"
 #include "crypto/ec_key.h"
+#include "crypto/ed25519_key.h"
 #include "crypto/x509.h"
 
 using namespace keydesk;
@@ -57,6 +58,41 @@ TEST(EcKey, EcdhAgreesBothWays) {
   Bytes bad = b.public_point();
   bad[10] ^= 0xFF;
   EXPECT_FALSE(a.ecdh(bad).ok()) << "a point off the curve must be refused";
+}
+
+// RFC 8032 section 7.1, TEST 1 to TEST 3: seed -> public key -> signature, and verification.
+TEST(Ed25519, Rfc8032Vectors) {
+  struct Vector {
+    const char *seed, *public_key, *message, *signature;
+  };
+  const Vector vectors[] = {
+      {"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+       "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+       "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf"
+       "5f0595bbe24655141438e7a100b"},
+      {"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+       "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+       "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2"
+       "eaeb4302aeeb00d291612bb0c00"},
+      {"c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+       "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
+       "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c1"
+       "5e9716ed28dc027beceea1ec40a"},
+  };
+  for (const auto& v : vectors) {
+    auto key = Ed25519Key::from_seed(*from_hex(v.seed));
+    ASSERT_TRUE(key.ok());
+    EXPECT_EQ(to_hex(key->public_key()), v.public_key);
+    const Bytes message = *from_hex(v.message);
+    auto sig = key->sign(message);
+    ASSERT_TRUE(sig.ok());
+    EXPECT_EQ(to_hex(*sig), v.signature);
+    EXPECT_TRUE(ed25519_verify(key->public_key(), message, *sig));
+    Bytes forged = *sig;
+    forged[5] ^= 0x01;
+    EXPECT_FALSE(ed25519_verify(key->public_key(), message, forged));
+  }
+  EXPECT_FALSE(Ed25519Key::from_seed(Bytes(31)).ok()) << "a seed is exactly 32 bytes";
 }
 
 TEST(X509, SelfSignedCertificateVerifiesWithOpenssl) {

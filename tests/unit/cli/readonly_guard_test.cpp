@@ -154,6 +154,47 @@ TEST(ReadOnlyGuard, PivDiscoveryObjectIsARead) {
   EXPECT_EQ(inner.received.size(), 2u);
 }
 
+// U2F over ISO 7816 on the FIDO applet (a token whose SELECT answers U2F_V2): REGISTER creates a key
+// handle and AUTHENTICATE spends a signature-counter value even with "dont-enforce-user-presence", so
+// neither may leave the host, in short or extended encoding; VERSION is not on the allowlist either.
+TEST(ReadOnlyGuard, U2fRegisterAndAuthenticateAreRefusedOnTheFidoApplet) {
+  const std::string params(128, 'A');  // challenge || application parameter
+  const std::string handle = "31" + std::string(98, 'B');
+  const std::string cases[] = {
+      "00010300"
+      "40" +
+          params + "00",  // REGISTER, short
+      "00010000"
+      "000040" +
+          params + "0000",  // REGISTER, extended (CTAPHID_MSG form)
+      "00020300"
+      "72" +
+          params + handle + "00",  // AUTHENTICATE enforce-presence
+      "00020800"
+      "72" +
+          params + handle + "00",  // AUTHENTICATE dont-enforce-presence
+      "00020700"
+      "72" +
+          params + handle,  // AUTHENTICATE check-only
+      "00020300"
+      "000072" +
+          params + handle + "0000",  // AUTHENTICATE, extended
+      "00030000"
+      "00",  // VERSION
+  };
+  for (const auto& apdu : cases) {
+    CountingTransport inner;
+    ReadOnlyGuard guard(inner);
+    ASSERT_TRUE(guard.transmit(hex("00A4040008A0000006472F0001")).ok());
+    auto r = guard.transmit(hex(apdu.c_str()));
+    ASSERT_FALSE(r.ok()) << apdu;
+    EXPECT_EQ(r.error().kind, ErrorKind::kRefused) << apdu;
+    EXPECT_EQ(describe(r.error()).find("malformed"), std::string::npos)
+        << "refused as U2F, not as noise: " << apdu;
+    EXPECT_EQ(inner.received.size(), 1u) << apdu << " reached the token";
+  }
+}
+
 TEST(ReadOnlyGuard, FailedSelectLeavesNoAppletSelected) {
   class Refusing final : public transport::ApduTransport {
    public:

@@ -55,7 +55,8 @@ TEST(FidoApplet, SelectThenCtapOverNfcctap) {
   auto& applet = card.emplace_applet<FidoApplet>();
   ASSERT_TRUE(card.load(seed()).ok());
   Bytes selected = transmit(card, CommandApdu::make(0x00, 0xA4, 0x04, 0x00, kFidoAid, 256));
-  EXPECT_EQ(string_of(ByteView(selected).first(selected.size() - 2)), "FIDO_2_0");
+  // The yubikey5 profile speaks U2F too (CTAP 2.1 section 11.3.3).
+  EXPECT_EQ(string_of(ByteView(selected).first(selected.size() - 2)), "U2F_V2");
   const Bytes info = ctap(card, Bytes{0x04});
   EXPECT_EQ(info.at(0), 0x00);
 

@@ -97,6 +97,18 @@ class TestPlatform {
     return {r.status, *pin_decrypt(protocol_, shared, r.body.find(2)->as_bytes())};
   }
 
+  // getPinToken (0x05), the only token subcommand of a profile without the pinUvAuthToken option.
+  std::pair<CtapStatus, Bytes> legacy_token(std::string_view pin) {
+    auto [shared, ka] = key_agreement();
+    auto r = call(a_, CtapCommand::kClientPin,
+                  cbor::Map{{1, uint64_t(protocol_)},
+                            {2, 5},
+                            {3, ka},
+                            {6, *pin_encrypt(protocol_, shared, pin_hash16(pin))}});
+    if (r.status != CtapStatus::kOk) return {r.status, {}};
+    return {r.status, *pin_decrypt(protocol_, shared, r.body.find(2)->as_bytes())};
+  }
+
   std::pair<uint64_t, bool> retries() {
     auto r = call(a_, CtapCommand::kClientPin, cbor::Map{{1, 1}, {2, 1}});
     EXPECT_EQ(r.status, CtapStatus::kOk);

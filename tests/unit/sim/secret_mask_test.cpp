@@ -44,6 +44,17 @@ TEST(SecretMask, MasksResponsesThatProveKeyPossession) {
   EXPECT_EQ(describe_masked(apdu("80CA9F7F00"), ResponseApdu{*from_hex("9F7F"), sw::kOk}), "9F7F 9000");
 }
 
+TEST(SecretMask, AssertionsThatMayHoldHmacSecretOutputsAreMasked) {
+  // NFCCTAP getAssertion / getNextAssertion: the request (salts) and the response (outputs) are masked.
+  const ResponseApdu assertion{*from_hex("00A301A2"), sw::kOk};
+  for (const char* request : {"8010800003020102", "801080000108"}) {
+    EXPECT_TRUE(carries_secret(apdu(request))) << request;
+    EXPECT_EQ(describe_masked(apdu(request), assertion), "<4 bytes masked> 9000") << request;
+  }
+  // getInfo stays readable both ways.
+  EXPECT_EQ(describe_masked(apdu("801000000104"), ResponseApdu{*from_hex("00A0"), sw::kOk}), "00A0 9000");
+}
+
 TEST(SecretMask, MalformedCommandsShowOnlyTheHeader) {
   // A VERIFY with a wrong Lc still holds PIN digits.
   EXPECT_EQ(describe_masked_raw(*from_hex("0020008008313233")),

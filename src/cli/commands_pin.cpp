@@ -46,6 +46,10 @@ CommandResult attempt_result(const runbook::AttemptReport& r) {
                                 counter(r.after) + " after (of " + counter(r.max) + ")");
   result.output.json["NextStep"] = r.next_step.empty() ? ojson(nullptr) : ojson(r.next_step);
   if (!r.next_step.empty()) result.output.notes.push_back("next: " + r.next_step);
+  result.output.json["LoggedOut"] = r.logged_out;
+  if (!r.logged_out)
+    result.output.notes.push_back(
+        "the token refused to reset its PIN-verified state: it stays verified until it is removed or reset");
   result.code = exit_code_of(r.outcome);
   return result;
 }

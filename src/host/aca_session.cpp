@@ -124,6 +124,13 @@ Result<VerifyResult> AcaSession::pin_status() {
   return send_verification(CommandApdu::make(0x00, kInsVerify, 0x00, kPinReference), "ACA VERIFY (status)");
 }
 
+Status AcaSession::logout() {
+  auto r = connection_.send(CommandApdu::make(0x00, kInsVerify, 0xFF, kPinReference));
+  if (!r) return r.error();
+  if (!r->sw.ok()) return Error::sw(r->sw.value, "ACA VERIFY (reset security status)");
+  return {};
+}
+
 Result<VerifyResult> AcaSession::change_pin(std::string_view old_pin, std::string_view new_pin) {
   Bytes data = secret_tlv(kTagPin, old_pin);
   append(data, secret_tlv(kTagNewPin, new_pin));

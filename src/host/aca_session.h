@@ -74,6 +74,8 @@ class AcaSession {
   Result<VerifyResult> verify_pin(std::string_view pin);
   // Empty VERIFY: the PIN's state in this session without spending a try.
   Result<VerifyResult> pin_status();
+  // VERIFY with P1 = FF: ends the PIN-verified state of this card session (docs/aca-protocol.md 3.1).
+  Status logout();
   Result<VerifyResult> change_pin(std::string_view old_pin, std::string_view new_pin);
   // Sets the PUK (the runbook's puk-put); needs the PIN verified in this session or XAUTH.
   Status puk_put(std::string_view puk);

@@ -91,6 +91,13 @@ Result<VerifyResult> PivSession::pin_status() {
   return verify_result_from_sw(r->sw, "PIV VERIFY (status)");
 }
 
+Status PivSession::logout() {
+  auto r = connection_.send(CommandApdu::make(0x00, kInsVerify, 0xFF, kPin));
+  if (!r) return r.error();
+  if (!r->sw.ok()) return Error::sw(r->sw.value, "PIV VERIFY (reset security status)");
+  return {};
+}
+
 Result<VerifyResult> PivSession::verify_pin(Bytes pin) {
   return present(kInsVerify, kPin, std::move(pin), {}, "PIV VERIFY");
 }

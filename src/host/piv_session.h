@@ -40,6 +40,8 @@ class PivSession {
   // Empty VERIFY: the PIN's state without spending a try.
   Result<VerifyResult> pin_status();
   Result<VerifyResult> verify_pin(Bytes pin);
+  // VERIFY with P1 = FF: resets the PIN's security status (SP 800-73-4 Part 2 section 3.2.1).
+  Status logout();
   Result<VerifyResult> change_pin(Bytes current, Bytes next);
   Result<VerifyResult> change_puk(Bytes current, Bytes next);
   // RESET RETRY COUNTER: the PUK sets a new PIN and restores its tries.

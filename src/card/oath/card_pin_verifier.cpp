@@ -15,7 +15,15 @@ std::optional<Bytes> unpad_pin(ByteView field) {
 }
 
 ResponseApdu CardPinVerifier::verify(const CommandApdu& cmd) {
-  if (cmd.p1 != 0x00 || cmd.p2 != 0x80) return ResponseApdu::status(sw::kIncorrectP1P2);
+  if (cmd.p2 != 0x80) return ResponseApdu::status(sw::kIncorrectP1P2);
+  // P1 = FF, no data: reset this applet's PIN-verified state (as PIV's VERIFY does, SP 800-73-4 Part 2
+  // section 3.2.1), so a tool that checked a PIN can leave the card as it found it.
+  if (cmd.p1 == 0xFF) {
+    if (!cmd.data.empty()) return ResponseApdu::status(sw::kIncorrectData);
+    verified_ = false;
+    return ResponseApdu::status(sw::kOk);
+  }
+  if (cmd.p1 != 0x00) return ResponseApdu::status(sw::kIncorrectP1P2);
   PinReference& pin = context_.pin;
   if (!pin.initialized()) return ResponseApdu::status(sw::kDataInvalid);
   if (cmd.data.empty()) {

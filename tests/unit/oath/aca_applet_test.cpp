@@ -249,3 +249,15 @@ TEST_F(AcaFixture, MalformedInputAnswersIsoStatusWordsAndChangesNothing) {
   EXPECT_EQ(token.raw("0024008003C00130"), "6A80") << "no new PIN";
   EXPECT_EQ(token.raw("A0300000"), "6E00");
 }
+
+TEST_F(AcaFixture, VerifyWithP1FFEndsTheVerifiedStateAndSpendsNothing) {
+  ASSERT_EQ(aca.verify_pin("000000")->kind, VerifyResult::Kind::kOk);
+  EXPECT_EQ(aca.pin_status()->kind, VerifyResult::Kind::kOk) << "verified in this session";
+  EXPECT_EQ(token.raw("0020FF8001FF"), "6A80") << "P1=FF carries no data";
+  EXPECT_EQ(aca.pin_status()->kind, VerifyResult::Kind::kOk) << "a refused reset changes nothing";
+  ASSERT_TRUE(aca.logout().ok());
+  auto after = aca.pin_status();
+  ASSERT_EQ(after->kind, VerifyResult::Kind::kWrong) << "not verified any more";
+  EXPECT_EQ(after->retries_left, 6) << "and no try spent";
+  EXPECT_TRUE(aca.logout().ok()) << "resetting an unverified state is harmless";
+}

@@ -16,6 +16,9 @@ PACKAGES=(
   yubico-piv-tool yubikey-manager opensc opensc-pkcs11 oathtool python3-fido2 python3-pyscard openssl
   # validates `keydesk --json` output against docs/cli-json-schema.json in the integration tests
   python3-jsonschema
+  # PSKC (RFC 6030, docs/pskc.md): libxml2 parses and writes the XML; python3-pskc is the judge that writes
+  # files keydesk must import and reads keydesk's exports (python3-lxml: the parser it prefers)
+  libxml2-dev python3-pskc python3-lxml
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -136,6 +136,12 @@ class Reader {
     KD_ASSIGN_OR_RETURN(encryption_key_elem_, xml::optional_child(root, P, "EncryptionKey", "KeyContainer"));
     KD_ASSIGN_OR_RETURN(mac_method_elem_, xml::optional_child(root, P, "MACMethod", "KeyContainer"));
     if (encryption_key_elem_ != nullptr) KD_TRY(check_encryption_key_form());
+    if (mac_method_elem_ != nullptr && !xml::attribute(mac_method_elem_, "Algorithm")) {
+      // python-pskc 1.2 writes an Algorithm-less MACMethod (with a MACKey but no ValueMACs) for key-wrapped
+      // files. It names no MAC, so none can be checked: treated as absent, which still refuses any CBC value
+      // (it needs a MAC) and any ValueMAC (it needs a MACMethod); key wrap carries its own integrity check.
+      mac_method_elem_ = nullptr;
+    }
     if (mac_method_elem_ != nullptr) KD_TRY(read_mac_method_header());
     out.has_unverified_signature = !xml::children(root, kNsDs, "Signature").empty();
 

@@ -541,6 +541,14 @@ TEST(PskcImport, CiphersMacsAndEncryptedCounters) {
       EXPECT_EQ(r->keys[0].counter, std::optional<uint64_t>(7));
     }
   }
+  // python-pskc 1.2 writes key-wrapped files with an Algorithm-less MACMethod and no ValueMAC: it names no
+  // MAC, so it counts as absent. Key wrap then stands on its own integrity check; CBC values are refused.
+  std::string kw_quirk = encrypted_doc(ValueCipher::kKwAes128, k16, false, crypto::HashAlg::kSha1, "7");
+  replace(kw_quirk, "<KeyPackage>", "<MACMethod><MACKey/></MACMethod><KeyPackage>");
+  EXPECT_TRUE(read_pskc(kw_quirk, psk(k16)).ok());
+  std::string cbc_quirk = encrypted_doc(ValueCipher::kAes128Cbc, k16, false, crypto::HashAlg::kSha1, "7");
+  replace(cbc_quirk, "<KeyPackage>", "<MACMethod><MACKey/></MACMethod><KeyPackage>");
+  expect_refused(read_pskc(cbc_quirk, psk(k16)), Code::kMissingMac, "RFC 6030 §6.1.1");
   // Key wrap damage is caught by RFC 3394's integrity value and reported like a MAC failure.
   std::string wrapped = encrypted_doc(ValueCipher::kKwAes128, k16, false, crypto::HashAlg::kSha1, "7");
   expect_refused(read_pskc(wrapped, psk(shex("00000000000000000000000000000000"))), Code::kWrongKeyOrDamaged);

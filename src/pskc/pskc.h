@@ -63,7 +63,10 @@ struct OathKey {
   // Data values (§4.4). HOTP keys should carry a Counter (§10.1); RFC 6030 Figure 7 has none, so absence is
   // kept as absence and the caller decides (provisioning starts such a key at 0 only if it says so).
   std::optional<uint64_t> counter;
-  std::optional<uint64_t> time;           // Data/Time (python-pskc: time_offset); 0 = Unix epoch start
+  // Data/Time, carried verbatim: RFC 6030 §4.1 calls it the time for time-based algorithms, or with time
+  // intervals the number of intervals from an algorithm-dependent start point; python-pskc names it
+  // time_offset and privacyIDEA writes 0. This layer does not interpret it (docs/pskc.md).
+  std::optional<uint64_t> time;
   std::optional<uint32_t> time_interval;  // seconds (TOTP step X)
   std::optional<int32_t> time_drift;      // in intervals, signed (§4.4)
   KeyPolicy policy;
@@ -84,7 +87,7 @@ struct Decryption {
 };
 
 struct ReadLimits {
-  size_t max_bytes = 16u << 20;               // whole file
+  size_t max_bytes = 64u << 20;               // whole file; about 1.2 KB per encrypted key
   size_t max_depth = 32;                      // element nesting (PSKC needs 8)
   size_t max_keys = 100000;                   // KeyPackages
   unsigned max_pbkdf2_iterations = 10000000;  // bounds the work a hostile file can demand

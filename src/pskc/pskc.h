@@ -134,7 +134,7 @@ struct ExportOptions {
   // Counter as EncryptedValue (8-byte big-endian integer, read back by python-pskc) or PlainValue (the
   // default: privacyIDEA's importer reads only plain counters; a counter is not a secret).
   bool encrypt_counter = false;
-  std::string container_id;
+  std::string container_id;  // KeyContainer@Id; empty = the Container's own id
 };
 
 // Every key needs an id, a secret and digits 6..9; HOTP keys need a counter. Secrets are always encrypted.

@@ -59,7 +59,8 @@ class Writer {
       ns_pkcs5_ = xmlNewNs(root, X(std::string(kNsPkcs5).c_str()), X("pkcs5"));
     }
     xmlNewProp(root, X("Version"), X("1.0"));
-    if (!options_.container_id.empty()) xmlNewProp(root, X("Id"), X(options_.container_id.c_str()));
+    const std::string& id = options_.container_id.empty() ? container.id : options_.container_id;
+    if (!id.empty()) xmlNewProp(root, X("Id"), X(id.c_str()));
 
     KD_TRY(write_encryption_key(root));
     write_mac_method(root);
@@ -85,7 +86,7 @@ class Writer {
     if (protection_.passphrase && (options_.pbkdf2_iterations < 1000 || options_.pbkdf2_salt_bytes < 8))
       return usage("PBKDF2 needs at least 1000 iterations and an 8-byte salt (RFC 8018 §4)");
     if (container.keys.empty()) return usage("no keys to export");
-    if (!xml_safe(options_.container_id) || !xml_safe(protection_.key_name))
+    if (!xml_safe(options_.container_id) || !xml_safe(container.id) || !xml_safe(protection_.key_name))
       return usage("text that XML cannot carry");
     std::set<std::string> ids;
     for (const OathKey& key : container.keys) {

@@ -638,6 +638,7 @@ TEST(PskcExport, PreSharedKeyRoundTrip) {
   auto back = read_pskc(*xml, psk(kFigure6Psk));
   ASSERT_TRUE(back.ok()) << describe(back.error());
   expect_same(c, *back);
+  EXPECT_EQ(back->id, "batch-1");
   // A second export differs everywhere randomness is used (IVs, MAC key) but reads back the same.
   auto again = write_pskc(c, psk_protection(kFigure6Psk));
   ASSERT_TRUE(again.ok());

@@ -294,6 +294,9 @@ TEST(PskcRefusal, DoctypeAndEntities) {
           "<!DOCTYPE KeyContainer [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><KeyContainer");
   replace(xxe, "<Issuer>Issuer</Issuer>", "<Issuer>&x;</Issuer>");
   expect_refused(read_pskc(xxe, {}), Code::kXml, "DOCTYPE");
+  // The parser stops at the DOCTYPE itself: what follows (here a cut document) is never read.
+  expect_refused(read_pskc("<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"b\">]><KeyContainer", {}),
+                 Code::kXml, "DOCTYPE");
   // A DOCTYPE alone, even harmless, is refused.
   std::string plain_doctype = load("figure3.xml");
   replace(plain_doctype, "<KeyContainer", "<!DOCTYPE KeyContainer><KeyContainer");

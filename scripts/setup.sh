@@ -19,6 +19,9 @@ PACKAGES=(
   # PKCS#11 clients of the PIV session test: ssh-agent/ssh-keygen, OpenSSL's pkcs11 engine (libp11),
   # and PyKCS11 for a sign-then-decrypt in one PKCS#11 session
   openssh-client libengine-pkcs11-openssl python3-pykcs11
+  # PSKC (RFC 6030, docs/pskc.md): libxml2 parses and writes the XML; python3-pskc is the judge that writes
+  # files keydesk must import and reads keydesk's exports (python3-lxml: the parser it prefers)
+  libxml2-dev python3-pskc python3-lxml
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

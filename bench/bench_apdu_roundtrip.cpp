@@ -53,13 +53,7 @@ void BM_ApduRoundTrip_PcscVpcdSim(benchmark::State& state) {
     state.SkipWithError("KEYDESK_BENCH_READER not set (run bench/run_apdu_roundtrip.sh)");
     return;
   }
-  auto context = transport::PcscContext::establish();
-  if (!context) {
-    state.SkipWithError(describe(context.error()).c_str());
-    return;
-  }
-  auto transport = transport::PcscTransport::connect(
-      std::make_shared<transport::PcscContext>(std::move(*context)), reader);
+  auto transport = transport::PcscTransport::connect(reader);
   if (!transport) {
     state.SkipWithError(describe(transport.error()).c_str());
     return;

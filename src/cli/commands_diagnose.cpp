@@ -4,6 +4,7 @@
 #include "cli/fido_link.h"
 #include "cli/handlers.h"
 #include "cli/snapshot_json.h"
+#include "core/text.h"
 #include "runbook/diagnose.h"
 
 namespace keydesk::cli {
@@ -12,8 +13,8 @@ Result<CommandResult> run_diagnose(Context& ctx) {
   const std::string symptom_text = ctx.args().value("symptom").value_or("unknown");
   const auto symptom = runbook::parse_symptom(symptom_text);
   if (!symptom)
-    return Error::make(ErrorKind::kUsage,
-                       "unknown symptom '" + symptom_text + "' (windows-logon, vpn, otp, passkey, unknown)");
+    return Error::make(ErrorKind::kUsage, "unknown symptom " + quoted_text(symptom_text) +
+                                              " (windows-logon, vpn, otp, passkey, unknown)");
   auto tokens = ctx.tokens();
   if (!tokens) return tokens.error();
   if (tokens->empty()) return Error::make(ErrorKind::kNoToken, "no token found: nothing to diagnose");
@@ -34,11 +35,11 @@ Result<CommandResult> run_diagnose(Context& ctx) {
 
   CommandResult result;
   auto& j = result.output.json;
-  j["Token"] = {{"Index", snapshot.identity.index},
-                {"Reader", snapshot.identity.reader},
-                {"ATR", snapshot.identity.atr},
-                {"CUID", snapshot.identity.cuid.empty() ? ojson(nullptr) : ojson(snapshot.identity.cuid)},
-                {"TokensPresent", snapshot.tokens_present}};
+  j["Token"] = {{"Index", snapshot.identity.index}};
+  put_text(j["Token"], "Reader", snapshot.identity.reader);
+  j["Token"]["ATR"] = snapshot.identity.atr;
+  j["Token"]["CUID"] = snapshot.identity.cuid.empty() ? ojson(nullptr) : ojson(snapshot.identity.cuid);
+  j["Token"]["TokensPresent"] = snapshot.tokens_present;
   j["Symptom"] = runbook::symptom_name(*symptom);
   j["PinToCheck"] = {{"Pin", pin.pin}, {"Reason", pin.reason}};
   j["Findings"] = findings_json(findings);

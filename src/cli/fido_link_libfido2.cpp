@@ -15,6 +15,7 @@
 #include "cli/fido_link.h"
 #include "cli/handlers.h"
 #include "cli/snapshot_json.h"
+#include "core/text.h"
 #include "host/fido/fido_session.h"
 #include "runbook/retry_interlock.h"
 #include "transport/readonly_guard.h"
@@ -42,6 +43,7 @@ struct OpenedFido {
 };
 
 Result<OpenedFido> open_fido(Context& ctx, const host::TokenInfo& token, const CtapHook& hook = {}) {
+  FidoSession::set_timeout(ctx.args().timeout);
   std::string problems;
   auto note = [&](const std::string& p) { problems += (problems.empty() ? "" : "; ") + p; };
   if (!token.reader.empty()) {
@@ -233,8 +235,11 @@ Result<CommandResult> run_fido_cred_list(Context& ctx) {
   Table table{"", {"RP", "User", "Credential ID"}, {}};
   for (const auto& c : *creds) {
     table.rows.push_back({c.rp_id, c.user_name, to_hex(c.credential_id)});
-    result.output.json["Credentials"].push_back(
-        {{"RpId", c.rp_id}, {"UserName", c.user_name}, {"CredentialId", to_hex(c.credential_id)}});
+    ojson entry;
+    put_text(entry, "RpId", c.rp_id);
+    put_text(entry, "UserName", c.user_name);
+    entry["CredentialId"] = to_hex(c.credential_id);
+    result.output.json["Credentials"].push_back(std::move(entry));
   }
   result.output.tables.push_back(std::move(table));
   add_attempt(result, 0x00, before, retries_of(session));

@@ -49,7 +49,8 @@ constexpr std::array<CtapEntry, 46> kCtap{{
     {0x2C, "CTAP2_ERR_INVALID_OPTION", "an option is invalid", ""},
     {0x2D, "CTAP2_ERR_KEEPALIVE_CANCEL", "the operation was cancelled", ""},
     {0x2E, "CTAP2_ERR_NO_CREDENTIALS", "no credentials match", ""},
-    {0x2F, "CTAP2_ERR_USER_ACTION_TIMEOUT", "the user did not touch the key in time", "touch the key when it blinks"},
+    {0x2F, "CTAP2_ERR_USER_ACTION_TIMEOUT", "the user did not touch the key in time",
+     "touch the key when it blinks"},
     {0x30, "CTAP2_ERR_NOT_ALLOWED", "the operation is not allowed now", ""},
     {0x31, "CTAP2_ERR_PIN_INVALID", "wrong FIDO PIN: one FIDO retry was spent",
      "check the remaining FIDO PIN retries before another attempt"},
@@ -79,22 +80,40 @@ constexpr std::array<CtapEntry, 46> kCtap{{
 
 const char* error_kind_name(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kNone: return "ok";
-    case ErrorKind::kStatusWord: return "status-word";
-    case ErrorKind::kCtap: return "ctap";
-    case ErrorKind::kNoReader: return "no-reader";
-    case ErrorKind::kNoToken: return "no-token";
-    case ErrorKind::kTokenRemoved: return "token-removed";
-    case ErrorKind::kTokenReset: return "token-reset";
-    case ErrorKind::kTransport: return "transport";
-    case ErrorKind::kRefused: return "refused";
-    case ErrorKind::kUsage: return "usage";
-    case ErrorKind::kMalformed: return "malformed";
-    case ErrorKind::kNotSupported: return "not-supported";
-    case ErrorKind::kNotFound: return "not-found";
-    case ErrorKind::kIo: return "io";
-    case ErrorKind::kCrypto: return "crypto";
-    case ErrorKind::kInternal: return "internal";
+    case ErrorKind::kNone:
+      return "ok";
+    case ErrorKind::kStatusWord:
+      return "status-word";
+    case ErrorKind::kCtap:
+      return "ctap";
+    case ErrorKind::kNoReader:
+      return "no-reader";
+    case ErrorKind::kNoToken:
+      return "no-token";
+    case ErrorKind::kTokenRemoved:
+      return "token-removed";
+    case ErrorKind::kTokenReset:
+      return "token-reset";
+    case ErrorKind::kTransport:
+      return "transport";
+    case ErrorKind::kTimeout:
+      return "timeout";
+    case ErrorKind::kRefused:
+      return "refused";
+    case ErrorKind::kUsage:
+      return "usage";
+    case ErrorKind::kMalformed:
+      return "malformed";
+    case ErrorKind::kNotSupported:
+      return "not-supported";
+    case ErrorKind::kNotFound:
+      return "not-found";
+    case ErrorKind::kIo:
+      return "io";
+    case ErrorKind::kCrypto:
+      return "crypto";
+    case ErrorKind::kInternal:
+      return "internal";
   }
   return "unknown";
 }
@@ -122,14 +141,17 @@ std::optional<CodeMeaning> explain_status_word(uint16_t sw) {
   if (sw1 == 0x63 && (sw2 & 0xF0) == 0xC0) {
     const int left = sw2 & 0x0F;
     if (left == 0)
-      return CodeMeaning{name, "wrong PIN, no retries remaining: the PIN is now blocked",
-                         "unblock with the PUK (pin-reset-tries) or the help desk's XAUTH challenge-response"};
-    return CodeMeaning{name,
-                       "wrong PIN, " + std::to_string(left) + (left == 1 ? " retry" : " retries") + " remaining",
-                       left <= 2 ? "stop guessing: find the PIN in the records or use the PUK path" : ""};
+      return CodeMeaning{
+          name, "wrong PIN, no retries remaining: the PIN is now blocked",
+          "unblock with the PUK (pin-reset-tries) or the help desk's XAUTH challenge-response"};
+    return CodeMeaning{
+        name, "wrong PIN, " + std::to_string(left) + (left == 1 ? " retry" : " retries") + " remaining",
+        left <= 2 ? "stop guessing: find the PIN in the records or use the PUK path" : ""};
   }
   if (sw1 == 0x61)
-    return CodeMeaning{name, "success, " + std::to_string(sw2 == 0 ? 256 : sw2) + " more bytes to fetch with GET RESPONSE", ""};
+    return CodeMeaning{
+        name, "success, " + std::to_string(sw2 == 0 ? 256 : sw2) + " more bytes to fetch with GET RESPONSE",
+        ""};
   if (sw1 == 0x6C) return CodeMeaning{name, "wrong Le; the exact length is " + std::to_string(sw2), ""};
   struct Fixed {
     uint16_t sw;
@@ -144,11 +166,15 @@ std::optional<CodeMeaning> explain_status_word(uint16_t sw) {
       {0x6882, "secure messaging not supported", ""},
       {0x6883, "the last command of a chain was expected", ""},
       {0x6884, "command chaining is not supported", ""},
-      {0x6982, "security status not satisfied: the PIN or admin key has not been verified in this session", "verify the PIN (or authenticate the admin key) first"},
+      {0x6982, "security status not satisfied: the PIN or admin key has not been verified in this session",
+       "verify the PIN (or authenticate the admin key) first"},
       {0x6983, "authentication method blocked: no retries remain",
-       "PIN blocked: unblock with the PUK (pin-reset-tries) or help-desk XAUTH; PUK blocked: only a destructive reset remains"},
+       "PIN blocked: unblock with the PUK (pin-reset-tries) or help-desk XAUTH; PUK blocked: only a "
+       "destructive reset remains"},
       {0x6984, "reference data not usable (not set, or the response did not match)", ""},
-      {0x6985, "conditions of use not satisfied: a new PIN that violates the policy, a PIN that must be changed first (force-PIN-change), or a reset that needs PIN and PUK blocked",
+      {0x6985,
+       "conditions of use not satisfied: a new PIN that violates the policy, a PIN that must be changed "
+       "first (force-PIN-change), or a reset that needs PIN and PUK blocked",
        "read the access-control properties (aca-props-get) to see which"},
       {0x6986, "command not allowed", ""},
       {0x6A80, "incorrect data in the command", ""},
@@ -170,7 +196,8 @@ std::optional<CodeMeaning> explain_status_word(uint16_t sw) {
 std::string describe(const Error& error) {
   std::string what;
   switch (error.kind) {
-    case ErrorKind::kNone: return "ok";
+    case ErrorKind::kNone:
+      return "ok";
     case ErrorKind::kStatusWord: {
       auto m = explain_status_word(static_cast<uint16_t>(error.code));
       what = hex4(static_cast<uint16_t>(error.code)) + ": " + (m ? m->meaning : "unknown status word");
@@ -181,19 +208,48 @@ std::string describe(const Error& error) {
       what = m ? m->name + ": " + m->meaning : "CTAP status " + std::to_string(error.code);
       break;
     }
-    case ErrorKind::kNoReader: what = "no smart card reader or FIDO device found"; break;
-    case ErrorKind::kNoToken: what = "no token found"; break;
-    case ErrorKind::kTokenRemoved: what = "the token was removed"; break;
-    case ErrorKind::kTokenReset: what = "the token was reset by another program"; break;
-    case ErrorKind::kTransport: what = "transport error"; break;
-    case ErrorKind::kRefused: what = "refused"; break;
-    case ErrorKind::kUsage: what = "usage error"; break;
-    case ErrorKind::kMalformed: what = "malformed data"; break;
-    case ErrorKind::kNotSupported: what = "not supported"; break;
-    case ErrorKind::kNotFound: what = "not found"; break;
-    case ErrorKind::kIo: what = "file error"; break;
-    case ErrorKind::kCrypto: what = "cryptographic failure"; break;
-    case ErrorKind::kInternal: what = "internal error"; break;
+    case ErrorKind::kNoReader:
+      what = "no smart card reader or FIDO device found";
+      break;
+    case ErrorKind::kNoToken:
+      what = "no token found";
+      break;
+    case ErrorKind::kTokenRemoved:
+      what = "the token was removed";
+      break;
+    case ErrorKind::kTokenReset:
+      what = "the token was reset by another program";
+      break;
+    case ErrorKind::kTransport:
+      what = "transport error";
+      break;
+    case ErrorKind::kTimeout:
+      what = "the token stopped answering (a frozen token or reader): unplug it and plug it in again";
+      break;
+    case ErrorKind::kRefused:
+      what = "refused";
+      break;
+    case ErrorKind::kUsage:
+      what = "usage error";
+      break;
+    case ErrorKind::kMalformed:
+      what = "malformed data";
+      break;
+    case ErrorKind::kNotSupported:
+      what = "not supported";
+      break;
+    case ErrorKind::kNotFound:
+      what = "not found";
+      break;
+    case ErrorKind::kIo:
+      what = "file error";
+      break;
+    case ErrorKind::kCrypto:
+      what = "cryptographic failure";
+      break;
+    case ErrorKind::kInternal:
+      what = "internal error";
+      break;
   }
   if (!error.context.empty()) what = error.context + ": " + what;
   return what;

@@ -18,6 +18,7 @@ enum class ErrorKind : uint8_t {
   kTokenRemoved,  // the token went away during the operation
   kTokenReset,    // another process reset the token; volatile state is gone
   kTransport,     // PC/SC, socket or HID failure (code = underlying error code)
+  kTimeout,       // the token (or pcscd) did not answer within the deadline; the link was abandoned
   kRefused,       // a safety interlock or the read-only guard refused the operation
   kUsage,         // bad arguments or input
   kMalformed,     // malformed data from a peer (APDU, TLV, CBOR, file)

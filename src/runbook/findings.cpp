@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "core/text.h"
 #include "runbook/retry_interlock.h"
 
 namespace keydesk::runbook {
@@ -62,7 +63,7 @@ void oath_findings(const OathState& oath, std::vector<Finding>& out) {
   for (const auto& c : oath.credentials) {
     if (c.type == "HOTP" && c.counter && *c.counter >= kSuspiciousHotpCounter)
       out.push_back({"hotp-counter-suspicious", Severity::kWarning,
-                     "HOTP counter of \"" + c.name + "\" is implausibly high",
+                     "HOTP counter of " + quoted_text(c.name) + " is implausibly high",
                      "counter " + std::to_string(*c.counter) + " (nobody taps that often)",
                      "a seeded or misread value: compare with the validation server's counter and resync "
                      "there; this is not a lockout"});

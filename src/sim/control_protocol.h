@@ -11,11 +11,12 @@
 
 namespace keydesk::sim {
 
-enum class ControlVerb : uint8_t { kRemove, kInsert, kPowerCycle, kPresence, kStatus };
+enum class ControlVerb : uint8_t { kRemove, kInsert, kPowerCycle, kPresence, kStatus, kFreeze, kThaw };
 
 struct ControlCommand {
   ControlVerb verb = ControlVerb::kStatus;
   card::UserPresence::Mode presence = card::UserPresence::Mode::kGrant;  // kPresence only
+  uint64_t freeze_after = 0;  // kFreeze: commands still answered first (`freeze after N`)
 };
 
 // Parses one line (surrounding blanks and a trailing CR ignored). Unknown verbs or arguments: kUsage with
@@ -28,6 +29,8 @@ struct SimStatus {
   std::string profile;
   std::string cuid;  // 20 hex digits
   uint32_t serial = 0;
+  bool frozen = false;  // `freeze` in effect (or armed with `after N`)
+  uint64_t held = 0;    // requests the frozen token holds unanswered
 };
 
 // The `status` reply: one line of JSON without the newline.

@@ -82,6 +82,16 @@ std::string ControlServer::execute(std::string_view line) {
       log_.event(std::string("control: user presence ") +
                  (command->presence == card::UserPresence::Mode::kGrant ? "granted" : "denied"));
       return "ok";
+    case ControlVerb::kFreeze:
+      slot_.card().freeze(command->freeze_after);
+      log_.event(command->freeze_after == 0
+                     ? std::string("control: token frozen")
+                     : "control: token freezes after " + std::to_string(command->freeze_after) + " commands");
+      return "ok";
+    case ControlVerb::kThaw:
+      slot_.card().thaw();
+      log_.event("control: token thawed");
+      return "ok";
     case ControlVerb::kStatus:
       return format_status(slot_.status());
   }

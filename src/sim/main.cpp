@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
   int signal = 0;
   sigwait(&stop_signals, &signal);
   log.event(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+  card.thaw();  // a request held by `freeze` must not keep an interface's thread from stopping
   stop_all();
   return 0;
 }

@@ -45,8 +45,78 @@ bool parse_version(const std::string& text, uint8_t out[3]) {
 
 Card::Card(std::string state_path) : state_path_(std::move(state_path)) {}
 
-Status Card::load(const json& doc) {
+Status Card::load(const json& doc, Origin origin) {
   std::lock_guard lock(mu_);
+  if (origin == Origin::kStateFile) {
+    if (!doc.is_object()) return Error::make(ErrorKind::kMalformed, "state file: not a JSON object");
+    for (const char* section : {"card", "security", "applets"})
+      if (!doc.contains(section) || !doc[section].is_object())
+        return Error::make(ErrorKind::kMalformed, std::string("state file: the required section /") +
+                                                      section + " is missing or not an object");
+  }
+  KD_TRY(load_locked(doc));
+  if (origin == Origin::kStateFile) KD_TRY(check_round_trip(doc));
+  selected_ = nullptr;
+  last_saved_.clear();
+  return persist_if_changed();
+}
+
+namespace {
+
+// The first difference between a state document and what save() writes for it, as an error naming
+// the field by JSON pointer. Numbers compare by exact value: nlohmann's own == converts -5 to the
+// unsigned 18446744073709551611 before comparing, which would hide a wrapped counter.
+bool same_scalar(const json& a, const json& b) {
+  if (a.is_number_integer() && b.is_number_integer()) {
+    const bool a_negative = a.is_number_unsigned() ? false : a.get<int64_t>() < 0;
+    const bool b_negative = b.is_number_unsigned() ? false : b.get<int64_t>() < 0;
+    if (a_negative != b_negative) return false;
+    return a_negative ? a.get<int64_t>() == b.get<int64_t>() : a.get<uint64_t>() == b.get<uint64_t>();
+  }
+  if (a.is_number_integer() != b.is_number_integer()) return false;  // 3.0 is not the integer 3
+  return a == b;
+}
+
+std::optional<std::string> first_difference(const json& stored, const json& saved, const std::string& path) {
+  // Values are shown only when they are numbers or booleans: strings in a state file may be PINs and
+  // keys (hex).
+  auto shown = [](const json& v) { return v.is_number() || v.is_boolean() ? " " + v.dump() : std::string(); };
+  const std::string where = path.empty() ? "/" : path;
+  if (stored.is_object() && saved.is_object()) {
+    for (const auto& [key, value] : saved.items())
+      if (!stored.contains(key)) return "the required field " + path + "/" + key + " is missing";
+    for (const auto& [key, value] : stored.items()) {
+      if (!saved.contains(key)) return "the field " + path + "/" + key + " is not part of the state format";
+      if (auto d = first_difference(value, saved[key], path + "/" + key)) return d;
+    }
+    return std::nullopt;
+  }
+  if (stored.is_array() && saved.is_array()) {
+    if (stored.size() != saved.size())
+      return "the list " + where + " has " + std::to_string(stored.size()) + " entries, " +
+             std::to_string(saved.size()) + " of them valid";
+    for (size_t i = 0; i < stored.size(); ++i)
+      if (auto d = first_difference(stored[i], saved[i], path + "/" + std::to_string(i))) return d;
+    return std::nullopt;
+  }
+  if (stored.type() == saved.type() || (stored.is_number() && saved.is_number())) {
+    if (same_scalar(stored, saved)) return std::nullopt;
+  }
+  std::string why = "the field " + where + " holds an invalid value" + shown(stored) +
+                    " (out of range, of the wrong type, or not in its canonical form";
+  if (saved.is_number() || saved.is_boolean()) why += "; it would load as" + shown(saved);
+  return why + ")";
+}
+
+}  // namespace
+
+Status Card::check_round_trip(const json& doc) const {
+  if (auto difference = first_difference(doc, save(), ""))
+    return Error::make(ErrorKind::kMalformed, "state file: " + *difference);
+  return {};
+}
+
+Status Card::load_locked(const json& doc) {
   try {
     const json& card = doc.at("card");
     auto& id = context_.identity;
@@ -83,14 +153,13 @@ Status Card::load(const json& doc) {
     const json applets = doc.value("applets", json::object());
     for (auto& a : applets_) {
       const std::string key(a->name());
-      KD_TRY(a->load(applets.contains(key) ? applets[key] : json::object()));
+      if (Status loaded = a->load(applets.contains(key) ? applets[key] : json::object()); !loaded)
+        return Error::make(loaded.error().kind, "/applets/" + key + ": " + describe(loaded.error()));
     }
   } catch (const json::exception& e) {
     return Error::make(ErrorKind::kMalformed, std::string("state document: ") + e.what());
   }
-  selected_ = nullptr;
-  last_saved_.clear();
-  return persist_if_changed();
+  return {};
 }
 
 json Card::save() const {

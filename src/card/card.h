@@ -34,9 +34,14 @@ class Card {
     return ref;
   }
 
-  // Loads a state document or seeds from a profile document (same shape; missing parts are
-  // generated), then writes the state file if a path was given.
-  Status load(const json& doc);
+  // Where a document comes from. A profile seeds a new token: missing parts are generated. A state file
+  // is the token itself and is validated strictly (docs/keydesk-sim.md, "State file"): it must be
+  // exactly what save() writes for the state it describes, so a value out of range, of the wrong type,
+  // missing or unknown is refused with the field's path instead of being clamped, wrapped, defaulted or
+  // dropped - and nothing is written.
+  enum class Origin { kProfile, kStateFile };
+  // Loads the document, then writes the state file if a path was given.
+  Status load(const json& doc, Origin origin = Origin::kProfile);
   json save() const;
 
   // One C-APDU in, one R-APDU out (data + SW). Thread-safe.
@@ -72,6 +77,9 @@ class Card {
 
  private:
   Bytes transmit_locked(ByteView raw_command);
+  Status load_locked(const json& doc);
+  // kStateFile: the loaded state must write back as the same document.
+  Status check_round_trip(const json& doc) const;
   // Puts the applets and PIN/PUK back to the last state written (after a failed write or a fault).
   void restore_saved_state();
   ResponseApdu dispatch(const CommandApdu& cmd);

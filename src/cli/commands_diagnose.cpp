@@ -1,6 +1,7 @@
 // keydesk diagnose: the read-only runbook, entirely through the read-only guard, as findings with evidence
 // and the next safe step, plus which PIN the user's symptom points to.
 #include "cli/context.h"
+#include "cli/exit_codes.h"
 #include "cli/fido_link.h"
 #include "cli/handlers.h"
 #include "cli/snapshot_json.h"
@@ -46,7 +47,11 @@ Result<CommandResult> run_diagnose(Context& ctx) {
   j["AccessControl"] = snapshot.access ? access_control_json(*snapshot.access) : ojson(nullptr);
   j["Oath"] = snapshot.oath ? oath_json(*snapshot.oath) : ojson(nullptr);
   j["Fido"] = snapshot.fido ? fido_json(*snapshot.fido) : ojson(nullptr);
-  j["ProbeErrors"] = snapshot.probe_errors;
+  j["Complete"] = snapshot.complete();
+  j["ProbeErrors"] = ojson::object();
+  for (const auto& [probe, error] : snapshot.probe_errors)
+    j["ProbeErrors"][probe] = {{"kind", error_kind_name(error.kind)},
+                               {"message", terminal_text(describe(error))}};
   j["ApdusSent"] = ctx.apdu_count();
 
   result.output.tables.push_back(properties_table(ojson{{"Token", snapshot.identity.index},
@@ -62,11 +67,19 @@ Result<CommandResult> run_diagnose(Context& ctx) {
     result.output.notes.push_back("  evidence:  " + f.evidence);
     result.output.notes.push_back("  next step: " + f.next_step);
   }
-  for (const auto& [probe, why] : snapshot.probe_errors)
-    result.output.notes.push_back("could not read " + probe + ": " + why);
+  for (const auto& [probe, error] : snapshot.probe_errors)
+    result.output.notes.push_back("could not read " + probe + ": " + describe(error));
   result.output.notes.push_back("Why that PIN: " + pin.reason);
   result.output.notes.push_back("Nothing was spent: every command went through the read-only guard (" +
                                 std::to_string(ctx.apdu_count()) + " APDUs).");
+  // A probe that could not reach the token leaves the diagnosis incomplete: the exit code says why (4: the
+  // token went away, 7: it stopped answering, 1: the link failed), the findings above are what was seen.
+  for (const auto& [probe, error] : snapshot.probe_errors) {
+    if (!is_link_failure(error)) continue;
+    result.output.notes.push_back("INCOMPLETE: the " + probe + " probe could not reach the token (" +
+                                  error_kind_name(error.kind) + "); what it would have read is missing.");
+    if (result.code == ExitCode::kSuccess) result.code = exit_code_for(error);
+  }
   return result;
 }
 

@@ -51,6 +51,8 @@ Result<OpenedFido> open_fido(Context& ctx, const host::TokenInfo& token, const C
     if (!link) return link.error();
     auto s = FidoSession::open_pcsc(**link, hook);
     if (s) return OpenedFido{std::move(s).value(), "PC/SC (NFCCTAP)"};
+    // The token went away or stopped answering: its other interfaces are not worth waiting for.
+    if (s.error().kind == ErrorKind::kTimeout || s.error().kind == ErrorKind::kTokenRemoved) return s.error();
     note("no FIDO applet on the smart card interface (" + describe(s.error()) + ")");
   }
   if (!token.fido_path.empty()) {
@@ -93,9 +95,9 @@ class LibfidoStateReader final : public runbook::FidoStateReader {
 
   runbook::FidoState read() override {
     auto opened = open_fido(ctx_, token_, read_only_hook());
-    if (!opened) return unreachable(describe(opened.error()));
+    if (!opened) return unreachable(describe(opened.error()), opened.error());
     auto info = opened->session->info();
-    if (!info) return unreachable("getInfo failed: " + describe(info.error()));
+    if (!info) return unreachable("getInfo failed: " + describe(info.error()), info.error());
     auto state = state_of(*info, opened->transport);
     if (info->option("clientPin") == false) {
       auto probe = opened->session->credentials(kProbePin);
@@ -106,9 +108,10 @@ class LibfidoStateReader final : public runbook::FidoStateReader {
   }
 
  private:
-  static runbook::FidoState unreachable(std::string why) {
+  static runbook::FidoState unreachable(std::string why, const Error& error) {
     runbook::FidoState s;
     s.unreachable_reason = std::move(why);
+    if (error.kind == ErrorKind::kTimeout || error.kind == ErrorKind::kTokenRemoved) s.link_failure = error;
     return s;
   }
   Context& ctx_;

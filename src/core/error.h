@@ -45,6 +45,22 @@ struct Error {
   }
 };
 
+// The token could not be asked at all (gone, frozen, reset, the link failed), as opposed to a token
+// that answered "no": an operation that met this did not complete.
+inline bool is_link_failure(const Error& e) {
+  switch (e.kind) {
+    case ErrorKind::kNoReader:
+    case ErrorKind::kNoToken:
+    case ErrorKind::kTokenRemoved:
+    case ErrorKind::kTokenReset:
+    case ErrorKind::kTransport:
+    case ErrorKind::kTimeout:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // The one place where typed errors become words.
 std::string describe(const Error& error);
 

@@ -71,6 +71,7 @@ void oath_findings(const OathState& oath, std::vector<Finding>& out) {
 }
 
 void fido_findings(const FidoState& f, std::vector<Finding>& out) {
+  if (f.link_failure) return;  // a failed probe (diagnose lists it), not a property of the token
   if (!f.reachable) {
     out.push_back({"fido-unreachable", Severity::kWarning, "The FIDO applet could not be reached",
                    f.unreachable_reason,

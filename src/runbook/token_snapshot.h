@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
+
 namespace keydesk::runbook {
 
 // The card PIN's access-control state, from the ACA's properties or assembled from PIV and Yubico
@@ -64,6 +66,9 @@ struct FidoState {
   std::string attestation_subject;
   // The PIN_NOT_SET probe's CTAP status (0x35 expected), when it ran.
   std::optional<uint8_t> pin_probe_status;
+  // The token's link failed while FIDO was being read (timeout, removal): a failed probe, not a
+  // property of the token.
+  std::optional<Error> link_failure;
 
   std::optional<bool> client_pin() const {
     auto it = options.find("clientPin");
@@ -87,8 +92,16 @@ struct TokenSnapshot {
   std::optional<AccessControl> access;
   std::optional<OathState> oath;
   std::optional<FidoState> fido;
-  // Probes that failed, in plain words (probe name -> reason); diagnose still reports the rest.
-  std::map<std::string, std::string> probe_errors;
+  // Probes that failed (probe name -> typed error); diagnose still reports the rest.
+  std::map<std::string, Error> probe_errors;
+
+  // False when a probe could not reach the token (removed, frozen, link failure): what is missing was
+  // not seen, not found absent.
+  bool complete() const {
+    for (const auto& [probe, error] : probe_errors)
+      if (is_link_failure(error)) return false;
+    return true;
+  }
   uint64_t apdus_sent = 0;
 };
 

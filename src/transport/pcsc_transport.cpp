@@ -150,6 +150,9 @@ Result<Bytes> PcscTransport::transmit(ByteView command) {
       },
       "transmit" + where()));
   if (io->rv != SCARD_S_SUCCESS) return classify_failure(io->rv, "transmit");
+  // No status word: the reader lost the card mid-command (vpcd answers an empty response when its card
+  // connection drops), not a malformed answer from a card.
+  if (io->length < 2) return classify_failure(SCARD_F_COMM_ERROR, "transmit");
   io->response.resize(io->length);
   return std::move(io->response);
 }

@@ -103,6 +103,15 @@ Result<OathCredential> OathCredential::load(const json& j) {
     c.contact = *contact;
     c.contactless = *contactless;
     c.secret = std::move(*secret);
+    // A HOTP counter is a 64-bit unsigned integer (RFC 4226, section 5.2): a negative or fractional
+    // value must not wrap or truncate into one.
+    for (const char* field : {"digits", "counter"})
+      if (j.contains(field) && !j[field].is_number_unsigned())
+        return Error::make(ErrorKind::kMalformed, "oath credential " + quoted_text(string_of(c.name)) + ": " +
+                                                      field + " must be a non-negative integer");
+    if (j.contains("increasing") && !j["increasing"].is_boolean())
+      return Error::make(ErrorKind::kMalformed, "oath credential " + quoted_text(string_of(c.name)) +
+                                                    ": increasing must be true or false");
     c.digits = j.value("digits", uint8_t{6});
     c.counter = j.value("counter", uint64_t{0});
     c.increasing = j.value("increasing", false);

@@ -282,6 +282,7 @@ Status Card::exclusive(const std::function<void()>& fn) {
     fn();
     return persist_if_changed();
   } catch (const std::exception& e) {
+    ++fault_count_;
     restore_saved_state();
     return Error::make(ErrorKind::kInternal, std::string("the token failed: ") + e.what());
   }
@@ -295,6 +296,7 @@ Bytes Card::transmit(ByteView raw) {
   try {
     return transmit_locked(raw);
   } catch (const std::exception&) {
+    ++fault_count_;
     restore_saved_state();
     selected_ = nullptr;
     chaining_ = false;

@@ -74,6 +74,8 @@ class Card {
   const std::string& state_path() const { return state_path_; }
   // Count of state-file writes (observable in tests and benches).
   uint64_t persist_count() const { return persist_count_; }
+  // Commands answered 6F00 because an applet threw (each one a bug: the fuzz targets fail on it).
+  uint64_t fault_count() const { return fault_count_; }
 
  private:
   Bytes transmit_locked(ByteView raw_command);
@@ -100,6 +102,7 @@ class Card {
   std::string last_saved_;
   json last_saved_doc_;
   uint64_t persist_count_ = 0;
+  uint64_t fault_count_ = 0;
   std::mutex mu_;
   // freeze(): its own lock, never held while the card lock is taken
   std::mutex freeze_mu_;

@@ -83,6 +83,34 @@ kd_sim_restart
 props="$("$keydesk" --reader "$kd_reader" --json otp-props-get)"
 kd_assert_contains "$props" "$name_hex" "the hostile name after a restart"
 
+# --- a malformed PIN or PUK is refused (exit 2) before anything is sent: the sim logs every APDU (-v)
+apdus() { grep -c "^keydesk-sim: >" "$KD_SIM_LOG" || true; }
+before=$(apdus)
+for args in "pin-verify -p 12" "pin-verify -p 123456789" "pin-change -p 123456 -n 12" "pin-reset-tries --puk 123 -n 123456" \
+            "puk-put -p 123456 --puk 1234567890"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$keydesk" --reader "$kd_reader" $args >/dev/null 2>&1
+  code=$?
+  set -e
+  kd_assert_eq 2 "$code" "keydesk $args"
+done
+set +e
+"$keydesk" --reader "$kd_reader" pin-verify -p $'1234\x015' >/dev/null 2>&1
+code=$?
+set -e
+kd_assert_eq 2 "$code" "pin-verify with a control character"
+kd_assert_eq "$before" "$(apdus)" "APDUs sent for malformed PINs"
+# Well-formed for some token but not for this one's policy (MinPinLength 6): refused after the read-only
+# reads of the interlock, before any attempt; the counter is untouched.
+set +e
+"$keydesk" --reader "$kd_reader" pin-verify -p 1234 >/dev/null 2>&1
+code=$?
+set -e
+kd_assert_eq 2 "$code" "pin-verify with a PIN shorter than the token's MinPinLength"
+kd_assert_eq 6 "$("$keydesk" --reader "$kd_reader" --json aca-props-get | json 'd["CurrentPinTryCounter"]')" \
+  "PIN counter after the refused PINs"
+
 # --- damaged state files with a valid format: refused, named, untouched
 kd_sim_stop
 kd_wait_card absent 5

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 
 #include "card/card.h"
 #include "card/profile.h"
@@ -19,8 +18,7 @@ using namespace keydesk;
 // The case-study profile (every applet, a HOTP credential, FIDO without a PIN), seeded once.
 const card::json& seeded_state() {
   static const card::json state = [] {
-    const auto profiles = std::filesystem::path(__FILE__).parent_path().parent_path() / "profiles";
-    auto doc = card::load_profile("case-study", {profiles.string()});
+    auto doc = card::load_profile("case-study", {KEYDESK_PROFILE_SOURCE_DIR});
     card::Card card;
     Status loaded = doc ? Status{} : Status{doc.error()};
     if (doc) {

@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <sstream>
 
 #include "card/card.h"
@@ -23,8 +22,7 @@ using namespace keydesk;
 
 const card::json& seeded_state() {
   static const card::json state = [] {
-    const auto profiles = std::filesystem::path(__FILE__).parent_path().parent_path() / "profiles";
-    auto doc = card::load_profile("case-study", {profiles.string()});
+    auto doc = card::load_profile("case-study", {KEYDESK_PROFILE_SOURCE_DIR});
     if (!doc) std::abort();
     card::Card card;
     token::install_standard_applets(card, *doc);
@@ -95,7 +93,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   token::install_standard_applets(card, seeded_state());
   if (!card.load(seeded_state())) std::abort();
   while (pos < size) {
-    const size_t length = std::min<size_t>(data[pos++], size - pos);
+    const size_t header = data[pos++];
+    const size_t length = std::min(header, size - pos);
     (void)card.transmit(ByteView(data + pos, length));
     pos += length;
   }

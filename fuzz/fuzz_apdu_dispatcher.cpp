@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 
 #include "card/card.h"
@@ -15,12 +14,11 @@ namespace {
 using namespace keydesk;
 
 // The factory profile (every applet section keydesk ships), seeded once; each input starts from this saved
-// state, so a crash reproduces from its input alone. The profile is read from the source tree this
-// file is in.
+// state, so a crash reproduces from its input alone. The profile is read from the source tree
+// (KEYDESK_PROFILE_SOURCE_DIR, set by fuzz/CMakeLists.txt), whatever the working directory.
 const card::json& seeded_state() {
   static const card::json state = [] {
-    const auto profiles = std::filesystem::path(__FILE__).parent_path().parent_path() / "profiles";
-    auto doc = card::load_profile("factory", {profiles.string()});
+    auto doc = card::load_profile("factory", {KEYDESK_PROFILE_SOURCE_DIR});
     card::Card card;
     Status loaded = doc ? Status{} : Status{doc.error()};
     if (doc) {

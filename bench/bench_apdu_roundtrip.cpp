@@ -10,6 +10,7 @@
 
 #include "card/card.h"
 #include "token/standard_token.h"
+#include "transport/deadline_runner.h"
 #include "transport/loopback_transport.h"
 #include "transport/pcsc_transport.h"
 
@@ -47,19 +48,30 @@ void BM_ApduRoundTrip_InProcess(benchmark::State& state) {
 }
 BENCHMARK(BM_ApduRoundTrip_InProcess)->UseRealTime();
 
+// What the deadline costs each PC/SC call (transport/deadline_runner.h): the hand-off of an empty call to
+// the link's thread and back, to set against the PC/SC round trip below.
+void BM_DeadlineRunnerHandOff(benchmark::State& state) {
+  transport::DeadlineRunner runner(transport::kDefaultDeadline);
+  auto counter = std::make_shared<uint64_t>(0);
+  for (auto _ : state) {
+    if (!runner.run([counter] { ++*counter; }, "bench")) {
+      state.SkipWithError("the runner timed out");
+      return;
+    }
+  }
+  state.counters["us_per_call"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * 1e-6,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_DeadlineRunnerHandOff)->UseRealTime();
+
 void BM_ApduRoundTrip_PcscVpcdSim(benchmark::State& state) {
   const char* reader = std::getenv("KEYDESK_BENCH_READER");
   if (!reader) {
     state.SkipWithError("KEYDESK_BENCH_READER not set (run bench/run_apdu_roundtrip.sh)");
     return;
   }
-  auto context = transport::PcscContext::establish();
-  if (!context) {
-    state.SkipWithError(describe(context.error()).c_str());
-    return;
-  }
-  auto transport = transport::PcscTransport::connect(
-      std::make_shared<transport::PcscContext>(std::move(*context)), reader);
+  auto transport = transport::PcscTransport::connect(reader);
   if (!transport) {
     state.SkipWithError(describe(transport.error()).c_str());
     return;

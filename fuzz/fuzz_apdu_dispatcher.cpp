@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 
 #include "card/card.h"
@@ -15,8 +14,9 @@ namespace {
 using namespace keydesk;
 
 // The factory profile (every applet section keydesk ships) with the yubikey5 profile's FIDO applet (U2F
-// over ISO 7816, extensions, EdDSA), seeded once; each input starts from this saved
-// state, so a crash reproduces from its input alone. The profiles are read from the source tree.
+// over ISO 7816, extensions, EdDSA), seeded once; each input starts from this saved state, so a crash
+// reproduces from its input alone. The profiles are read from the source tree (KEYDESK_PROFILE_SOURCE_DIR,
+// set by fuzz/CMakeLists.txt), whatever the working directory.
 const card::json& seeded_state() {
   static const card::json state = [] {
     const std::filesystem::path profiles = KEYDESK_PROFILE_SOURCE_DIR;

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "card/state_file.h"
+#include "core/text.h"
 
 namespace keydesk::card {
 namespace fs = std::filesystem;
@@ -18,7 +19,7 @@ std::vector<std::string> profile_search_path(const std::vector<std::string>& def
 
 Result<nlohmann::json> load_profile(const std::string& name, const std::vector<std::string>& search_path) {
   if (name.empty() || name.find('/') != std::string::npos || name.find("..") != std::string::npos)
-    return Error::make(ErrorKind::kUsage, "invalid profile name '" + name + "'");
+    return Error::make(ErrorKind::kUsage, "invalid profile name " + quoted_text(name));
   for (const auto& dir : search_path) {
     const fs::path base = fs::path(dir) / name;
     if (!fs::is_regular_file(base / "card.json")) continue;
@@ -29,7 +30,8 @@ Result<nlohmann::json> load_profile(const std::string& name, const std::vector<s
     doc["applets"] = nlohmann::json::object();
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(base))
-      if (entry.path().extension() == ".json" && entry.path().filename() != "card.json") files.push_back(entry.path());
+      if (entry.path().extension() == ".json" && entry.path().filename() != "card.json")
+        files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     for (const auto& f : files) {
       auto section = read_json_file(f.string());
@@ -38,11 +40,12 @@ Result<nlohmann::json> load_profile(const std::string& name, const std::vector<s
     }
     return doc;
   }
-  return Error::make(ErrorKind::kNotFound, "profile '" + name + "' not found (available: " + [&] {
-    std::string s;
-    for (const auto& p : list_profiles(search_path)) s += (s.empty() ? "" : ", ") + p;
-    return s.empty() ? std::string("none") : s;
-  }() + ")");
+  return Error::make(
+      ErrorKind::kNotFound, "profile " + quoted_text(name) + " not found (available: " + [&] {
+        std::string s;
+        for (const auto& p : list_profiles(search_path)) s += (s.empty() ? "" : ", ") + p;
+        return s.empty() ? std::string("none") : s;
+      }() + ")");
 }
 
 std::vector<std::string> list_profiles(const std::vector<std::string>& search_path) {

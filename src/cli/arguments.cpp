@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/text.h"
+
 namespace keydesk::cli {
 namespace {
 
@@ -25,10 +27,10 @@ Result<Invocation> parse_arguments(const std::vector<std::string>& args) {
     const std::string& a = args[i];
     const bool is_option = a.size() > 1 && a[0] == '-';
     if (!is_option) {
-      if (!inv.command && !inv.positional.empty()) return usage("unexpected argument '" + a + "'");
+      if (!inv.command && !inv.positional.empty()) return usage("unexpected argument " + quoted_text(a));
       if (!inv.command && a != "help") {
         inv.command = find_command(a);
-        if (!inv.command) return usage("unknown command '" + a + "' (keydesk help lists them)");
+        if (!inv.command) return usage("unknown command " + quoted_text(a) + " (keydesk help lists them)");
       } else if (a != "help" || inv.command) {
         inv.positional.push_back(a);
       }
@@ -44,7 +46,7 @@ Result<Invocation> parse_arguments(const std::vector<std::string>& args) {
     } else if (a.size() == 2) {
       spec = find_short_option(a[1]);
     }
-    if (!spec) return usage("unknown option '" + a + "'");
+    if (!spec) return usage("unknown option " + quoted_text(a));
     std::optional<std::string> value = inline_value;
     if (spec->kind == ArgKind::kValue && !value) {
       if (i + 1 >= args.size()) return usage("option --" + std::string(spec->long_name) + " needs a value");
@@ -67,6 +69,15 @@ Result<Invocation> parse_arguments(const std::vector<std::string>& args) {
       inv.json = true;
     } else if (name == "verbose") {
       inv.verbose = true;
+    } else if (name == "timeout") {
+      // Whole or fractional seconds, 0.1 to 3600: long enough for on-card key generation, short enough
+      // that a frozen token is noticed.
+      double seconds = 0;
+      const auto* end = value->data() + value->size();
+      auto [ptr, ec] = std::from_chars(value->data(), end, seconds);
+      if (ec != std::errc() || ptr != end || !(seconds >= 0.1 && seconds <= 3600))
+        return usage("--timeout needs seconds between 0.1 and 3600, not " + quoted_text(*value));
+      inv.timeout = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
     } else if (name == "reader") {
       inv.reader = value;
     } else if (name == "token") {
@@ -80,13 +91,14 @@ Result<Invocation> parse_arguments(const std::vector<std::string>& args) {
     }
   }
   if (inv.command && inv.command->positional.empty() && !inv.positional.empty())
-    return usage(std::string(inv.command->name) + " takes no argument '" + inv.positional.front() + "'");
+    return usage(std::string(inv.command->name) + " takes no argument " +
+                 quoted_text(inv.positional.front()));
   return inv;
 }
 
 std::string usage_text() {
   std::string text =
-      "usage: keydesk [-t INDEX] [--reader NAME] [--json] [-v] COMMAND [options]\n\n"
+      "usage: keydesk [-t INDEX] [--reader NAME] [--json] [-v] [--timeout SECONDS] COMMAND [options]\n\n"
       "commands (effect on the token):\n";
   for (const auto& c : commands()) {
     std::string name(c.name);
@@ -106,7 +118,7 @@ std::string usage_text() {
   text +=
       "\nSECRET: a value, env:NAME, or - (or nothing) to type it without echo.\n"
       "exit codes: 0 ok, 1 device error, 2 usage, 3 refused by an interlock, 4 no token, 5 wrong PIN, "
-      "6 blocked.\nSee docs/cli.md.\n";
+      "6 blocked, 7 timeout.\nSee docs/cli.md.\n";
   return text;
 }
 

@@ -2,6 +2,7 @@
 // the table allows them, typed usage errors (exit 2) before anything touches a token.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@ struct Invocation {
   std::optional<std::string> reader;     // --reader
   bool json = false;
   bool verbose = false;
+  std::chrono::milliseconds timeout{30000};  // --timeout SECONDS: the deadline of each call to a token
   std::map<std::string, std::optional<std::string>, std::less<>> options;  // present options and values
   std::vector<std::string> positional;
 

@@ -7,12 +7,13 @@
 namespace keydesk::cli {
 namespace {
 
-constexpr std::array<OptionSpec, 12> kOptions{{
+constexpr std::array<OptionSpec, 13> kOptions{{
     // global
     {"token", 't', ArgKind::kValue, "token index as token-info prints it"},
     {"reader", 0, ArgKind::kValue, "PC/SC reader name (case-insensitive substring)"},
     {"json", 0, ArgKind::kFlag, "JSON output (docs/cli-json-schema.json)"},
     {"verbose", 'v', ArgKind::kFlag, "trace every APDU and CTAP command, secrets masked"},
+    {"timeout", 0, ArgKind::kValue, "seconds one call to the token may take (default 30)"},
     // per command
     {"pin", 'p', ArgKind::kSecret, "the PIN (FIDO PIN for fido-* commands)"},
     {"new-pin", 'n', ArgKind::kSecret, "the new PIN"},
@@ -23,7 +24,7 @@ constexpr std::array<OptionSpec, 12> kOptions{{
     {"symptom", 0, ArgKind::kValue, "windows-logon | vpn | otp | passkey | unknown"},
     {"profile", 0, ArgKind::kValue, "demo: simulated token profile (default case-study)"},
 }};
-constexpr size_t kGlobalOptions = 4;
+constexpr size_t kGlobalOptions = 5;
 
 const std::array<CommandSpec, 17> kCommands{{
     {"token-info",

@@ -1,9 +1,11 @@
 // keydesk diagnose: the read-only runbook, entirely through the read-only guard, as findings with evidence
 // and the next safe step, plus which PIN the user's symptom points to.
 #include "cli/context.h"
+#include "cli/exit_codes.h"
 #include "cli/fido_link.h"
 #include "cli/handlers.h"
 #include "cli/snapshot_json.h"
+#include "core/text.h"
 #include "runbook/counter_check.h"
 #include "runbook/diagnose.h"
 
@@ -13,8 +15,8 @@ Result<CommandResult> run_diagnose(Context& ctx) {
   const std::string symptom_text = ctx.args().value("symptom").value_or("unknown");
   const auto symptom = runbook::parse_symptom(symptom_text);
   if (!symptom)
-    return Error::make(ErrorKind::kUsage,
-                       "unknown symptom '" + symptom_text + "' (windows-logon, vpn, otp, passkey, unknown)");
+    return Error::make(ErrorKind::kUsage, "unknown symptom " + quoted_text(symptom_text) +
+                                              " (windows-logon, vpn, otp, passkey, unknown)");
   auto tokens = ctx.tokens();
   if (!tokens) return tokens.error();
   if (tokens->empty()) return Error::make(ErrorKind::kNoToken, "no token found: nothing to diagnose");
@@ -40,18 +42,22 @@ Result<CommandResult> run_diagnose(Context& ctx) {
 
   CommandResult result;
   auto& j = result.output.json;
-  j["Token"] = {{"Index", snapshot.identity.index},
-                {"Reader", snapshot.identity.reader},
-                {"ATR", snapshot.identity.atr},
-                {"CUID", snapshot.identity.cuid.empty() ? ojson(nullptr) : ojson(snapshot.identity.cuid)},
-                {"TokensPresent", snapshot.tokens_present}};
+  j["Token"] = {{"Index", snapshot.identity.index}};
+  put_text(j["Token"], "Reader", snapshot.identity.reader);
+  j["Token"]["ATR"] = snapshot.identity.atr;
+  j["Token"]["CUID"] = snapshot.identity.cuid.empty() ? ojson(nullptr) : ojson(snapshot.identity.cuid);
+  j["Token"]["TokensPresent"] = snapshot.tokens_present;
   j["Symptom"] = runbook::symptom_name(*symptom);
   j["PinToCheck"] = {{"Pin", pin.pin}, {"Reason", pin.reason}};
   j["Findings"] = findings_json(findings);
   j["AccessControl"] = snapshot.access ? access_control_json(*snapshot.access) : ojson(nullptr);
   j["Oath"] = snapshot.oath ? oath_json(*snapshot.oath) : ojson(nullptr);
   j["Fido"] = snapshot.fido ? fido_json(*snapshot.fido) : ojson(nullptr);
-  j["ProbeErrors"] = snapshot.probe_errors;
+  j["Complete"] = snapshot.complete();
+  j["ProbeErrors"] = ojson::object();
+  for (const auto& [probe, error] : snapshot.probe_errors)
+    j["ProbeErrors"][probe] = {{"kind", error_kind_name(error.kind)},
+                               {"message", terminal_text(describe(error))}};
   j["CounterCheck"] = counter_check_json(check);
   j["ApdusSent"] = ctx.apdu_count();
 
@@ -68,15 +74,24 @@ Result<CommandResult> run_diagnose(Context& ctx) {
     result.output.notes.push_back("  evidence:  " + f.evidence);
     result.output.notes.push_back("  next step: " + f.next_step);
   }
-  for (const auto& [probe, why] : snapshot.probe_errors)
-    result.output.notes.push_back("could not read " + probe + ": " + why);
+  for (const auto& [probe, error] : snapshot.probe_errors)
+    result.output.notes.push_back("could not read " + probe + ": " + describe(error));
   result.output.notes.push_back("Why that PIN: " + pin.reason);
   for (const auto& line : check.statement) result.output.notes.push_back(line);
   for (const auto& [probe, why] : again.probe_errors)
-    result.output.notes.push_back("could not read " + probe + " again: " + why);
+    result.output.notes.push_back("could not read " + probe + " again: " + terminal_text(describe(why)));
   if (again.fido && !again.fido->reachable)
-    result.output.notes.push_back("could not read FIDO again: " + again.fido->unreachable_reason);
+    result.output.notes.push_back("could not read FIDO again: " +
+                                  terminal_text(again.fido->unreachable_reason));
   result.output.notes.push_back(std::to_string(ctx.apdu_count()) + " APDUs sent.");
+  // A probe that could not reach the token leaves the diagnosis incomplete: the exit code says why (4: the
+  // token went away, 7: it stopped answering, 1: the link failed), the findings above are what was seen.
+  for (const auto& [probe, error] : snapshot.probe_errors) {
+    if (!is_link_failure(error)) continue;
+    result.output.notes.push_back("INCOMPLETE: the " + probe + " probe could not reach the token (" +
+                                  error_kind_name(error.kind) + "); what it would have read is missing.");
+    if (result.code == ExitCode::kSuccess) result.code = exit_code_for(error);
+  }
   return result;
 }
 

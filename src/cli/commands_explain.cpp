@@ -4,6 +4,7 @@
 
 #include "cli/context.h"
 #include "cli/handlers.h"
+#include "core/text.h"
 
 namespace keydesk::cli {
 namespace {
@@ -33,8 +34,9 @@ Result<CommandResult> run_explain(Context& ctx) {
   for (const auto& code : codes) {
     auto meaning = lookup(code);
     if (!meaning)
-      return Error::make(ErrorKind::kUsage,
-                         "'" + code + "' is neither a status word (4 hex digits) nor a known CTAP code");
+      return Error::make(
+          ErrorKind::kUsage,
+          quoted_text(code) + " is neither a status word (4 hex digits) nor a known CTAP code");
     table.rows.push_back({meaning->name, meaning->meaning, meaning->advice});
     list.push_back({{"code", meaning->name}, {"meaning", meaning->meaning}, {"next_step", meaning->advice}});
   }

@@ -5,6 +5,7 @@
 #include "cli/snapshot_json.h"
 #include "runbook/access_control_probe.h"
 #include "runbook/pin_operations.h"
+#include "runbook/retry_interlock.h"
 
 namespace keydesk::cli {
 namespace {
@@ -54,23 +55,61 @@ CommandResult attempt_result(const runbook::AttemptReport& r) {
   return result;
 }
 
+// The rule every card PIN and PUK keydesk knows must meet, whatever the token's own policy: printable
+// ASCII, PIN 4..8 bytes (the open ACA allows MinPinLength 4..8, PIV 6..8), PUK 6..8 bytes. A secret
+// that breaks it is refused before the token is opened: nothing at all is sent (docs/cli.md).
+Status check_secret_locally(std::string_view option, std::string_view value) {
+  const bool is_puk = option == "puk" || option == "current-puk";
+  const runbook::PinRule rule = is_puk ? runbook::PinRule{6, 8, false} : runbook::PinRule{4, 8, false};
+  const std::string what = option == "pin"           ? "PIN"
+                           : option == "new-pin"     ? "new PIN"
+                           : option == "current-puk" ? "current PUK"
+                                                     : "PUK";
+  return runbook::check_pin_format(what, value, rule);
+}
+
+// Reads the secrets an attempt needs and checks each against the local rule, before any APDU.
+Result<std::vector<std::string>> collect_secrets(
+    Context& ctx, std::initializer_list<std::pair<const char*, const char*>> secrets) {
+  std::vector<std::string> values;
+  auto wipe_all = [&] {
+    for (auto& v : values) std::fill(v.begin(), v.end(), '\0');
+  };
+  for (const auto& [option, prompt] : secrets) {
+    auto value = ctx.secret(option, prompt);
+    if (!value) {
+      wipe_all();
+      return value.error();
+    }
+    values.push_back(std::move(value).value());
+    if (Status ok = check_secret_locally(option, values.back()); !ok) {
+      wipe_all();
+      return ok.error();
+    }
+  }
+  return values;
+}
+
+// Runs an attempt with secrets already collected on the (unguarded) connection.
+template <typename Operation>
+Result<CommandResult> attempt_with(Context& ctx, std::vector<std::string>& values, Operation&& operation) {
+  auto connection = ctx.connection();
+  Result<runbook::AttemptReport> report = connection
+                                              ? operation(**connection, values, ctx.args().has("force"))
+                                              : Result<runbook::AttemptReport>(connection.error());
+  for (auto& v : values) std::fill(v.begin(), v.end(), '\0');
+  if (!report) return report.error();
+  return attempt_result(*report);
+}
+
 // Collects the secrets an attempt needs, then runs it on the (unguarded) connection.
 template <typename Operation>
 Result<CommandResult> run_attempt(Context& ctx,
                                   std::initializer_list<std::pair<const char*, const char*>> secrets,
                                   Operation&& operation) {
-  std::vector<std::string> values;
-  for (const auto& [option, prompt] : secrets) {
-    auto value = ctx.secret(option, prompt);
-    if (!value) return value.error();
-    values.push_back(std::move(value).value());
-  }
-  auto connection = ctx.connection();
-  if (!connection) return connection.error();
-  auto report = operation(**connection, values, ctx.args().has("force"));
-  for (auto& v : values) std::fill(v.begin(), v.end(), '\0');
-  if (!report) return report.error();
-  return attempt_result(*report);
+  auto values = collect_secrets(ctx, secrets);
+  if (!values) return values.error();
+  return attempt_with(ctx, *values, std::forward<Operation>(operation));
 }
 
 }  // namespace
@@ -106,26 +145,41 @@ Result<CommandResult> run_pin_change(Context& ctx) {
 // ACA: the PIN authorises storing the PUK. PIV-only (a YubiKey): CHANGE REFERENCE DATA of the PUK, which
 // needs the current PUK; asked for explicitly, never prompted for by surprise.
 Result<CommandResult> run_puk_put(Context& ctx) {
+  // Which secrets come from the arguments (--current-puk: the PIV form), so they are read and checked
+  // before the token is opened; which form the token needs is known only after reading it.
+  const bool piv_form = ctx.args().has("current-puk");
+  auto values = piv_form ? collect_secrets(ctx, {{"current-puk", "Current PUK"}, {"puk", "New PUK"}})
+                         : collect_secrets(ctx, {{"pin", "PIN"}, {"puk", "New PUK"}});
+  if (!values) return values.error();
+  auto wipe = [&] {
+    for (auto& v : *values) std::fill(v.begin(), v.end(), '\0');
+  };
   auto connection = ctx.connection();
-  if (!connection) return connection.error();
-  auto piv_only = runbook::puk_put_needs_current_puk(**connection);
-  if (!piv_only) return piv_only.error();
-  if (*piv_only) {
-    if (!ctx.args().has("current-puk"))
-      return Error::make(ErrorKind::kUsage, std::string(runbook::kPivPukPut));
-    return run_attempt(ctx, {{"current-puk", "Current PUK"}, {"puk", "New PUK"}},
-                       [](host::ApduConnection& c, const std::vector<std::string>& v, bool force) {
-                         return runbook::change_puk(c, v[0], v[1], force);
-                       });
+  if (!connection) {
+    wipe();
+    return connection.error();
   }
-  if (ctx.args().has("current-puk"))
+  auto piv_only = runbook::puk_put_needs_current_puk(**connection);
+  if (!piv_only) {
+    wipe();
+    return piv_only.error();
+  }
+  if (*piv_only != piv_form) {
+    wipe();
+    if (*piv_only) return Error::make(ErrorKind::kUsage, std::string(runbook::kPivPukPut));
     return Error::make(
         ErrorKind::kUsage,
         "this token has the access-control applet: puk-put takes the PIN (-p), not --current-puk");
-  return run_attempt(ctx, {{"pin", "PIN"}, {"puk", "New PUK"}},
-                     [](host::ApduConnection& c, const std::vector<std::string>& v, bool force) {
-                       return runbook::put_puk(c, v[0], v[1], force);
-                     });
+  }
+  if (piv_form)
+    return attempt_with(ctx, *values,
+                        [](host::ApduConnection& c, const std::vector<std::string>& v, bool force) {
+                          return runbook::change_puk(c, v[0], v[1], force);
+                        });
+  return attempt_with(ctx, *values,
+                      [](host::ApduConnection& c, const std::vector<std::string>& v, bool force) {
+                        return runbook::put_puk(c, v[0], v[1], force);
+                      });
 }
 
 Result<CommandResult> run_pin_reset_tries(Context& ctx) {

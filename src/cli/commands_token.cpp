@@ -1,6 +1,7 @@
 // token-info and token-cuid: which tokens are there, and which one this is.
 #include "cli/context.h"
 #include "cli/handlers.h"
+#include "core/text.h"
 #include "runbook/identity_probe.h"
 
 namespace keydesk::cli {
@@ -17,11 +18,12 @@ Result<CommandResult> run_token_info(Context& ctx) {
     const std::string fido = t.fido_path.empty() ? "-" : t.fido_path;
     table.rows.push_back(
         {std::to_string(t.index), t.reader.empty() ? "-" : t.reader, to_hex(t.atr, true), fido});
-    list.push_back({{"Index", t.index},
-                    {"Reader", t.reader},
-                    {"ATR", to_hex(t.atr, true)},
-                    {"FIDO", t.fido_path.empty() ? nlohmann::ordered_json(nullptr)
-                                                 : nlohmann::ordered_json(t.fido_path)}});
+    nlohmann::ordered_json entry{{"Index", t.index}};
+    put_text(entry, "Reader", t.reader);
+    entry["ATR"] = to_hex(t.atr, true);
+    entry["FIDO"] = nullptr;
+    if (!t.fido_path.empty()) put_text(entry, "FIDO", t.fido_path);
+    list.push_back(std::move(entry));
   }
   result.output.tables.push_back(std::move(table));
   if (auto problem = ctx.token_source().fido_problem(); !problem.empty()) {
@@ -38,8 +40,11 @@ Result<CommandResult> run_token_cuid(Context& ctx) {
   if (!cuid) return cuid.error();
   auto token = ctx.token();
   CommandResult result;
-  result.output.json = {{"Index", token->index}, {"Reader", token->reader}, {"CUID", *cuid}};
-  result.output.tables.push_back(properties_table(result.output.json));
+  result.output.json = {{"Index", token->index}};
+  put_text(result.output.json, "Reader", token->reader);
+  result.output.json["CUID"] = *cuid;
+  result.output.tables.push_back(properties_table(
+      nlohmann::ordered_json{{"Index", token->index}, {"Reader", token->reader}, {"CUID", *cuid}}));
   return result;
 }
 

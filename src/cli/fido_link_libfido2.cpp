@@ -20,6 +20,7 @@
 #include "cli/fido_link.h"
 #include "cli/handlers.h"
 #include "cli/snapshot_json.h"
+#include "core/text.h"
 #include "host/fido/fido_session.h"
 #include "runbook/retry_interlock.h"
 #include "transport/readonly_guard.h"
@@ -66,6 +67,7 @@ Result<LinkChoice> link_choice() {
 Result<OpenedFido> open_fido(Context& ctx, const host::TokenInfo& token, const CtapHook& hook = {}) {
   auto choice = link_choice();
   if (!choice) return choice.error();
+  FidoSession::set_timeout(ctx.args().timeout);
   std::string problems;
   auto note = [&](const std::string& p) { problems += (problems.empty() ? "" : "; ") + p; };
   if (choice->pcsc && !token.reader.empty()) {
@@ -73,6 +75,8 @@ Result<OpenedFido> open_fido(Context& ctx, const host::TokenInfo& token, const C
     if (!link) return link.error();
     auto s = FidoSession::open_pcsc(**link, hook);
     if (s) return OpenedFido{std::move(s).value(), "PC/SC (NFCCTAP)"};
+    // The token went away or stopped answering: its other interfaces are not worth waiting for.
+    if (s.error().kind == ErrorKind::kTimeout || s.error().kind == ErrorKind::kTokenRemoved) return s.error();
     note("no FIDO applet on the smart card interface (" + describe(s.error()) + ")");
   }
   if (choice->hid) {
@@ -127,7 +131,7 @@ class LibfidoStateReader final : public runbook::FidoStateReader {
     const uint64_t refused_before = *refused_;
     auto opened = open_fido(ctx_, token_, read_only_hook(refused_));
     if (!opened) {
-      auto state = unreachable(describe(opened.error()));
+      auto state = unreachable(describe(opened.error()), opened.error());
       state.requests_refused = *refused_ - refused_before;
       return state;
     }
@@ -146,14 +150,15 @@ class LibfidoStateReader final : public runbook::FidoStateReader {
  private:
   // `refused_before`: the hook's count when this read began (FidoState counts one read's refusals).
   runbook::FidoState state_from(const Result<host::fido::FidoInfo>& info, uint64_t refused_before) {
-    auto state =
-        info ? state_of(*info, transport_) : unreachable("getInfo failed: " + describe(info.error()));
+    auto state = info ? state_of(*info, transport_)
+                      : unreachable("getInfo failed: " + describe(info.error()), info.error());
     state.requests_refused = *refused_ - refused_before;
     return state;
   }
-  static runbook::FidoState unreachable(std::string why) {
+  static runbook::FidoState unreachable(std::string why, const Error& error) {
     runbook::FidoState s;
     s.unreachable_reason = std::move(why);
+    if (error.kind == ErrorKind::kTimeout || error.kind == ErrorKind::kTokenRemoved) s.link_failure = error;
     return s;
   }
   Context& ctx_;
@@ -326,8 +331,11 @@ Result<CommandResult> run_fido_cred_list(Context& ctx) {
   Table table{"", {"RP", "User", "Credential ID"}, {}};
   for (const auto& c : *creds) {
     table.rows.push_back({c.rp_id, c.user_name, to_hex(c.credential_id)});
-    result.output.json["Credentials"].push_back(
-        {{"RpId", c.rp_id}, {"UserName", c.user_name}, {"CredentialId", to_hex(c.credential_id)}});
+    ojson entry;
+    put_text(entry, "RpId", c.rp_id);
+    put_text(entry, "UserName", c.user_name);
+    entry["CredentialId"] = to_hex(c.credential_id);
+    result.output.json["Credentials"].push_back(std::move(entry));
   }
   result.output.tables.push_back(std::move(table));
   add_attempt(result, 0x00, before, retries_of(session));

@@ -1,6 +1,7 @@
 #include "cli/snapshot_json.h"
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace keydesk::cli {
 namespace {
@@ -40,7 +41,7 @@ ojson oath_json(const runbook::OathState& oath) {
   auto& list = j["Credentials"] = ojson::array();
   for (const auto& c : oath.credentials) {
     ojson e;
-    e["FriendlyName"] = c.name;
+    put_text(e, "FriendlyName", c.name);
     e["Type"] = c.type;
     e["Algorithm"] = c.algorithm;
     e["Digits"] = or_null(c.digits);
@@ -59,21 +60,30 @@ ojson fido_json(const runbook::FidoState& f) {
   ojson j;
   j["Reachable"] = f.reachable;
   if (!f.reachable) {
-    j["UnreachableReason"] = f.unreachable_reason;
+    j["UnreachableReason"] = terminal_text(f.unreachable_reason);
     return j;
   }
   j["Transport"] = f.transport;
-  j["Versions"] = f.versions;
+  // Versions and option names are protocol words from the authenticator's getInfo; one that is not
+  // valid UTF-8 is shown with U+FFFD and listed, exactly, in hex under "UndecodableText".
+  ojson undecodable = ojson::array();
+  auto text = [&](const std::string& bytes) {
+    if (!is_valid_utf8(bytes)) undecodable.push_back(to_hex(bytes_of(bytes), true));
+    return utf8_replacing_invalid(bytes);
+  };
+  j["Versions"] = ojson::array();
+  for (const auto& v : f.versions) j["Versions"].push_back(text(v));
   j["AAGUID"] = f.aaguid;
   j["Options"] = ojson::object();
-  for (const auto& [name, value] : f.options) j["Options"][name] = value;
+  for (const auto& [name, value] : f.options) j["Options"][text(name)] = value;
   // Retries exist only where a PIN is set (with no PIN the counter is the untouched maximum).
   if (f.client_pin() == true) j["PinRetries"] = or_null(f.pin_retries);
   if (f.power_cycle_required) j["PowerCycleRequired"] = *f.power_cycle_required;
   j["RemainingDiscoverableCredentials"] = or_null(f.remaining_discoverable_credentials);
   j["MinPinLength"] = or_null(f.min_pin_length);
-  j["AttestationCertificateSubject"] =
-      f.attestation_subject.empty() ? ojson(nullptr) : ojson(f.attestation_subject);
+  j["AttestationCertificateSubject"] = nullptr;
+  if (!f.attestation_subject.empty()) put_text(j, "AttestationCertificateSubject", f.attestation_subject);
+  if (!undecodable.empty()) j["UndecodableText"] = std::move(undecodable);
   return j;
 }
 
@@ -82,9 +92,9 @@ ojson findings_json(const std::vector<runbook::Finding>& findings) {
   for (const auto& f : findings)
     list.push_back({{"id", f.id},
                     {"severity", runbook::severity_name(f.severity)},
-                    {"summary", f.summary},
-                    {"evidence", f.evidence},
-                    {"next_step", f.next_step}});
+                    {"summary", terminal_text(f.summary)},
+                    {"evidence", terminal_text(f.evidence)},
+                    {"next_step", terminal_text(f.next_step)}});
   return list;
 }
 

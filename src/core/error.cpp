@@ -96,6 +96,8 @@ const char* error_kind_name(ErrorKind kind) {
       return "token-reset";
     case ErrorKind::kTransport:
       return "transport";
+    case ErrorKind::kTimeout:
+      return "timeout";
     case ErrorKind::kRefused:
       return "refused";
     case ErrorKind::kUsage:
@@ -223,6 +225,9 @@ std::string describe(const Error& error) {
       break;
     case ErrorKind::kTransport:
       what = "transport error";
+      break;
+    case ErrorKind::kTimeout:
+      what = "the token stopped answering (a frozen token or reader): unplug it and plug it in again";
       break;
     case ErrorKind::kRefused:
       what = "refused";

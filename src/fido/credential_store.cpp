@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "core/text.h"
 #include "crypto/digest.h"
 #include "crypto/random.h"
 #include "fido/cose.h"
@@ -17,8 +18,16 @@ static_assert(CredentialStore::kLegacyCredentialIdSize == kNonceSize + kTagSize)
 constexpr size_t kMasterSecretSize = 32;
 constexpr size_t kMaxCapacity = 100;
 
+// Names are bytes a client chose (CTAP 2.1 lets authenticators truncate them, which can split a UTF-8
+// sequence): state_text keeps any of them losslessly.
 nlohmann::json user_json(const UserEntity& u) {
-  return {{"id", to_hex(u.id)}, {"name", u.name}, {"display_name", u.display_name}};
+  return {{"id", to_hex(u.id)}, {"name", state_text(u.name)}, {"display_name", state_text(u.display_name)}};
+}
+
+// An optional text field of the state (state_text form); absent is empty.
+std::optional<std::string> text_field(const nlohmann::json& object, const char* key) {
+  if (!object.contains(key)) return std::string();
+  return state_text_bytes(object[key]);
 }
 }  // namespace
 
@@ -181,8 +190,10 @@ void CredentialStore::clear() {
 nlohmann::json CredentialStore::save() const {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& c : discoverable_)
-    list.push_back(
-        {{"id", to_hex(c.id)}, {"rp_id", c.rp_id}, {"rp_name", c.rp_name}, {"user", user_json(c.user)}});
+    list.push_back({{"id", to_hex(c.id)},
+                    {"rp_id", state_text(c.rp_id)},
+                    {"rp_name", state_text(c.rp_name)},
+                    {"user", user_json(c.user)}});
   return {{"master_secret", to_hex(master_secret_)},
           {"max_discoverable_credentials", capacity_},
           {"sign_count", sign_count_},
@@ -207,11 +218,13 @@ Status CredentialStore::load(const nlohmann::json& j) {
     auto id = from_hex(c.at("id").get<std::string>());
     const auto& u = c.at("user");
     auto user_id = from_hex(u.at("id").get<std::string>());
-    if (!id || !user_id) return Error::make(ErrorKind::kMalformed, "fido.discoverable");
-    discoverable_.push_back({*id,
-                             c.at("rp_id").get<std::string>(),
-                             c.value("rp_name", ""),
-                             {*user_id, u.value("name", ""), u.value("display_name", "")}});
+    auto rp_id = state_text_bytes(c.at("rp_id"));
+    auto rp_name = text_field(c, "rp_name");
+    auto user_name = text_field(u, "name");
+    auto display_name = text_field(u, "display_name");
+    if (!id || !user_id || !rp_id || !rp_name || !user_name || !display_name)
+      return Error::make(ErrorKind::kMalformed, "fido.discoverable");
+    discoverable_.push_back({*id, *rp_id, *rp_name, {*user_id, *user_name, *display_name}});
   }
   if (discoverable_.size() > capacity_)
     return Error::make(ErrorKind::kMalformed, "fido.discoverable: over capacity");

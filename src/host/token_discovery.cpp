@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.h"
+
 namespace keydesk::host {
 namespace {
 
@@ -39,10 +41,10 @@ Result<TokenInfo> choose_token(const std::vector<TokenInfo>& tokens, std::option
     std::copy_if(tokens.begin(), tokens.end(), std::back_inserter(matching),
                  [&](const TokenInfo& t) { return contains_ignoring_case(t.reader, *reader); });
     if (matching.empty())
-      return Error::make(ErrorKind::kNoToken, "no token in a reader matching '" + *reader + "'");
+      return Error::make(ErrorKind::kNoToken, "no token in a reader matching " + quoted_text(*reader));
     if (matching.size() > 1)
-      return Error::make(ErrorKind::kUsage,
-                         "several readers match '" + *reader + "': " + indexes(matching) + "; use -t");
+      return Error::make(ErrorKind::kUsage, "several readers match " + quoted_text(*reader) + ": " +
+                                                indexes(matching) + "; use -t");
     return matching.front();
   }
   if (tokens.size() > 1 && !allow_first_of_several)

@@ -3,6 +3,7 @@
 // with both interfaces is one token.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,8 @@ class TokenSource {
   virtual Result<std::unique_ptr<transport::ApduTransport>> open_card(const TokenInfo& token) = 0;
   // Why FIDO devices could not be enumerated or opened (permissions, missing interface), empty if fine.
   virtual std::string fido_problem() const { return {}; }
+  // How long any one call to a token (or to pcscd) may take before it fails with kTimeout.
+  virtual void set_deadline(std::chrono::milliseconds deadline) { (void)deadline; }
 };
 
 // The token a command addresses: -t INDEX, else --reader NAME (case-insensitive substring, must match

@@ -4,6 +4,8 @@
 #include <functional>
 #include <map>
 
+#include "core/text.h"
+
 namespace keydesk::sim {
 namespace {
 
@@ -15,7 +17,7 @@ Result<uint16_t> parse_port(const std::string& text) {
   unsigned value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535)
-    return usage("--vpcd-port: '" + text + "' is not a TCP port (1-65535)");
+    return usage("--vpcd-port: " + quoted_text(text) + " is not a TCP port (1-65535)");
   return static_cast<uint16_t>(value);
 }
 
@@ -63,7 +65,7 @@ Result<SimOptions> parse_sim_options(const std::vector<std::string>& args) {
       continue;
     }
     const auto option = with_value.find(a);
-    if (option == with_value.end()) return usage("unknown argument '" + a + "'");
+    if (option == with_value.end()) return usage("unknown argument " + quoted_text(a));
     if (i + 1 >= args.size()) return usage(a + " needs a value");
     option->second(args[++i]);
     if (bad_port) return *bad_port;

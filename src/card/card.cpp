@@ -6,6 +6,7 @@
 #include "card/state_file.h"
 #include "crypto/random.h"
 #include "iso7816/cplc.h"
+#include "protocol/interindustry.h"
 
 namespace keydesk::card {
 namespace sw = iso7816::sw;
@@ -15,11 +16,14 @@ namespace {
 constexpr size_t kMaxChainedData = 65536;
 constexpr size_t kMaxResponseChunk = 256;
 
+namespace ii = protocol::interindustry;
+
 bool is_get_response(const CommandApdu& c) {
-  return c.ins == 0xC0 && (c.cla & 0xFC) == 0x00;
+  return c.ins == ii::kInsGetResponse && (c.cla & 0xFC) == 0x00;
 }
 bool is_cplc_request(const CommandApdu& c) {
-  return (c.cla == 0x80 || c.cla == 0x00) && c.ins == 0xCA && c.p1 == 0x9F && c.p2 == 0x7F;
+  return (c.cla == 0x80 || c.cla == 0x00) && c.ins == ii::kInsGetData && c.p1 == ii::kCplcP1 &&
+         c.p2 == ii::kCplcP2;
 }
 
 Bytes random_cplc() {
@@ -386,7 +390,7 @@ Bytes Card::finish(ResponseApdu response, size_t ne) {
 ResponseApdu Card::dispatch(const CommandApdu& cmd) {
   if ((cmd.cla & 0x80) == 0 && (cmd.cla & 0x0C) != 0) return ResponseApdu::status(sw::kClaNotSupported);
   if (cmd.cla == 0xFF) return ResponseApdu::status(sw::kClaNotSupported);
-  if (cmd.ins == 0xA4 && cmd.p1 == 0x04 && (cmd.cla & 0x80) == 0) return select(cmd);
+  if (cmd.ins == ii::kInsSelect && cmd.p1 == ii::kSelectByAid && (cmd.cla & 0x80) == 0) return select(cmd);
   if (is_cplc_request(cmd))
     return ResponseApdu::success(iso7816::encode_cplc_response(context_.identity.cplc));
   if (!selected_) return ResponseApdu::status(sw::kInsNotSupported);
@@ -402,7 +406,7 @@ ResponseApdu Card::select(const CommandApdu& cmd) {
       if (selected_ && selected_ != a.get()) selected_->deselect();
       selected_ = a.get();
       ResponseApdu r = a->select(cmd);
-      if (cmd.p2 == 0x0C) r.data.clear();
+      if (cmd.p2 == ii::kSelectNoAnswer) r.data.clear();
       return r;
     }
   }

@@ -2,17 +2,18 @@
 # Record store operations per second on SQLite and PostgreSQL, each set against what the machine can do:
 #  - the disk's durable commit rate (pg_test_fsync: one 8 kB write + fdatasync), the physical limit of any
 #    audited write (each is one durable transaction);
-#  - a peer doing the equivalent work on the same disk in the same run: sqlite3 running one
+#  - a peer doing the equivalent work on the same disk, just before and just after keydesk: sqlite3 running one
 #    "BEGIN IMMEDIATE; UPDATE; COMMIT" per write (WAL, synchronous=FULL, as keydesk) or the same SELECTs
 #    get_record runs; pgbench running one UPDATE per transaction (1 and 4 clients), or those SELECTs;
 #  - the fleet report's aggregate over 100 000 records against sqlite3 / pgbench running the same query.
 # Ratios, not timings, are the result: the machine is shared, the ratios hold across loads.
-#   KEYDESK_BUILD_DIR=build bash bench/run_store.sh        (KEYDESK_BENCH_SECONDS=5 per measurement)
+#   KEYDESK_BUILD_DIR=build bash bench/run_store.sh
+#   (KEYDESK_BENCH_SECONDS=3 per measurement, KEYDESK_BENCH_ROUNDS=3 rounds per row; about 7 minutes)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${KEYDESK_BUILD_DIR:-$root/build}"
 bench="$build/bench/bench_store"
-secs="${KEYDESK_BENCH_SECONDS:-5}"
+secs="${KEYDESK_BENCH_SECONDS:-3}"
 [ -x "$bench" ] || { echo "build bench_store first (cmake --build $build --target bench_store)" >&2; exit 1; }
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
@@ -32,36 +33,60 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 per_second() { sed -n 's/.*per_second=\([0-9.]*\).*/\1/p'; }
 rows=()
 row() { rows+=("$(printf '%-34s %10.1f %10.1f %7s   %s' "$1" "$2" "$3" "$(ratio "$2" "$3")" "$4")"); }
+mean() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (a + b) / 2 }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+rounds="${KEYDESK_BENCH_ROUNDS:-3}"
+# pair LABEL NOTE PEER_FUNCTION KEYDESK_COMMAND...: in each round the peer runs just before and just after
+# keydesk, and keydesk is set against the mean of the two, so a change of load or disk speed shows on both
+# sides instead of in the ratio. The row holds the medians over the rounds (the ratio is the median ratio).
+pair() {
+  local label=$1 note=$2 peer=$3
+  shift 3
+  local before after mine ratios=() mines=() peers=()
+  for ((r = 0; r < rounds; r++)); do
+    before=$($peer)
+    mine=$("$@" | per_second)
+    after=$($peer)
+    mines+=("$mine")
+    peers+=("$(mean "$before" "$after")")
+    ratios+=("$(ratio "$mine" "$(mean "$before" "$after")")")
+  done
+  rows+=("$(printf '%-34s %10.1f %10.1f %7s   %s' "$label" "$(median "${mines[@]}")" "$(median "${peers[@]}")" \
+    "$(median "${ratios[@]}")" "$note (ratios: ${ratios[*]})")")
+  last_keydesk=$(median "${mines[@]}")
+}
+disk_rate() { "$PGBIN/pg_test_fsync" -s 1 -f "$work/fsync.test" | awk '/fdatasync/ && /ops\/sec/ { print $2; exit }'; }
 
 cuid_of() { printf '4090BE0C00000000%04X' "$1"; }  # bench_store's record_cuid()
 
 echo "measuring the disk's durable commit rate (pg_test_fsync)..." >&2
-disk=$("$PGBIN/pg_test_fsync" -s 2 -f "$work/fsync.test" | awk '/fdatasync/ && /ops\/sec/ { print $2; exit }')
+disk_before=$(disk_rate)
 
 # ---------------------------------------------------------------------------------------------- SQLite
 echo "SQLite..." >&2
 surl="sqlite:$work/store.db"
 skey="file:$work/master.key"
 "$bench" "$surl" "$skey" setup 100
-declare -A sq
-for op in status counter secret read; do sq[$op]=$("$bench" "$surl" "$skey" $op "$secs" | per_second); done
 
-# sqlite3: one durable UPDATE transaction per write, the same settings as keydesk's connection.
-n=400
+# sqlite3: one durable UPDATE transaction per write, with keydesk's settings (WAL, synchronous=FULL).
 {
   echo "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
   echo "CREATE TABLE peer (id INTEGER PRIMARY KEY, counter INTEGER NOT NULL);"
   echo "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 100) INSERT INTO peer SELECT i, 0 FROM s;"
 } | sqlite3 "$work/peer.db" >/dev/null
-{
+write_script() {  # N: N durable transactions
   echo "PRAGMA synchronous = FULL;"
-  for ((i = 0; i < n; i++)); do echo "BEGIN IMMEDIATE; UPDATE peer SET counter = counter + 1 WHERE id = $((i % 100 + 1)); COMMIT;"; done
-} >"$work/peer-update.sql"
+  for ((i = 0; i < $1; i++)); do echo "BEGIN IMMEDIATE; UPDATE peer SET counter = counter + 1 WHERE id = $((i % 100 + 1)); COMMIT;"; done
+}
+write_script 200 >"$work/peer-update.sql"
 t0=$(now); sqlite3 "$work/peer.db" <"$work/peer-update.sql" >/dev/null; t1=$(now)
-sq_peer_write=$(rate "$n" "$t0" "$t1")
+# As many transactions as take about $secs at the rate just seen.
+n_write=$(awk -v r="$(rate 200 "$t0" "$t1")" -v s="$secs" 'BEGIN { n = int(r * s); print (n < 200 ? 200 : n) }')
+write_script "$n_write" >"$work/peer-update.sql"
+sq_peer_write() { local t0 t1; t0=$(now); sqlite3 "$work/peer.db" <"$work/peer-update.sql" >/dev/null; t1=$(now); rate "$n_write" "$t0" "$t1"; }
 # sqlite3: the five SELECTs get_record runs, one record after another.
-n=3000
-for ((i = 0; i < n; i++)); do
+n_read=5000
+for ((i = 0; i < n_read; i++)); do
   c=$(cuid_of $((i % 100)))
   echo "SELECT cuid, cuid_source, serial, model, atr, status, status_reason, status_operator, status_changed_at, provisioning, user_name, employee_id, email, provisioned_at, provisioned_by, pin_method, puk_method, admin_key_method, admin_key_check, fido_policy, version, created_at, updated_at, mac FROM tokens WHERE cuid = '$c';"
   echo "SELECT slot, subject, serial, not_after FROM piv_certificates WHERE cuid = '$c' ORDER BY slot;"
@@ -69,14 +94,14 @@ for ((i = 0; i < n; i++)); do
   echo "SELECT field, sealed FROM token_secrets WHERE cuid = '$c' ORDER BY field;"
   echo "SELECT details FROM audit_log WHERE subject = '$c' ORDER BY seq DESC LIMIT 1;"
 done >"$work/peer-read.sql"
-t0=$(now); sqlite3 "$work/store.db" <"$work/peer-read.sql" >/dev/null; t1=$(now)
-sq_peer_read=$(rate "$n" "$t0" "$t1")
+sq_peer_read() { local t0 t1; t0=$(now); sqlite3 "$work/store.db" <"$work/peer-read.sql" >/dev/null; t1=$(now); rate "$n_read" "$t0" "$t1"; }
 
-row "SQLite set_status (audited)" "${sq[status]}" "$sq_peer_write" "sqlite3 BEGIN IMMEDIATE;UPDATE;COMMIT"
-row "SQLite HOTP counter CAS (audited)" "${sq[counter]}" "$sq_peer_write" "sqlite3 BEGIN IMMEDIATE;UPDATE;COMMIT"
-row "SQLite read_secret (audited)" "${sq[secret]}" "$sq_peer_write" "sqlite3 BEGIN IMMEDIATE;UPDATE;COMMIT"
-row "SQLite get_record" "${sq[read]}" "$sq_peer_read" "sqlite3, the same 5 SELECTs"
-row "SQLite set_status vs the disk" "${sq[status]}" "$disk" "pg_test_fsync fdatasync"
+w="sqlite3 BEGIN IMMEDIATE;UPDATE;COMMIT"
+pair "SQLite set_status (audited)" "$w" sq_peer_write "$bench" "$surl" "$skey" status "$secs"
+sq_status=$last_keydesk
+pair "SQLite HOTP counter CAS (audited)" "$w" sq_peer_write "$bench" "$surl" "$skey" counter "$secs"
+pair "SQLite read_secret (audited)" "$w" sq_peer_write "$bench" "$surl" "$skey" secret "$secs"
+pair "SQLite get_record" "sqlite3, the same 5 SELECTs" sq_peer_read "$bench" "$surl" "$skey" read "$secs"
 
 # ------------------------------------------------------------------------------------------ PostgreSQL
 echo "PostgreSQL (fsync on, synchronous_commit on)..." >&2
@@ -92,10 +117,6 @@ psql -X -q "$base/postgres" -c "CREATE DATABASE keydesk" >/dev/null
 purl="$base/keydesk"
 pkey="file:$work/pg-master.key"
 "$bench" "$purl" "$pkey" setup 100
-declare -A pg
-for threads in 1 4; do
-  for op in status counter secret read; do pg[$op.$threads]=$("$bench" "$purl" "$pkey" $op "$secs" "$threads" | per_second); done
-done
 psql -X -q "$purl" -c "CREATE TABLE peer (id INTEGER PRIMARY KEY, counter BIGINT NOT NULL); INSERT INTO peer SELECT i, 0 FROM generate_series(1, 100) i" >/dev/null
 printf '\\set id random(1, 100)\nUPDATE peer SET counter = counter + 1 WHERE id = :id;\n' >"$work/update.sql"
 {
@@ -107,17 +128,22 @@ printf '\\set id random(1, 100)\nUPDATE peer SET counter = counter + 1 WHERE id 
   printf "SELECT details FROM audit_log WHERE subject = '4090BE0C00000000' || lpad(upper(to_hex(:id::int)), 4, '0') ORDER BY seq DESC LIMIT 1;\n"
 } >"$work/read.sql"
 pgb() { pgbench -n -M prepared -h 127.0.0.1 -p "$port" -U postgres "$@" keydesk 2>/dev/null | awk '/^tps/ { print $3; exit }'; }
-for threads in 1 4; do
-  pg_peer_write[$threads]=$(pgb -f "$work/update.sql" -c "$threads" -j "$threads" -T "$secs")
-  pg_peer_read[$threads]=$(pgb -f "$work/read.sql" -c "$threads" -j "$threads" -T "$secs")
+pg_peer_write_1() { pgb -f "$work/update.sql" -c 1 -j 1 -T "$secs"; }
+pg_peer_write_4() { pgb -f "$work/update.sql" -c 4 -j 4 -T "$secs"; }
+pg_peer_read_1() { pgb -f "$work/read.sql" -c 1 -j 1 -T "$secs"; }
+pg_peer_read_4() { pgb -f "$work/read.sql" -c 4 -j 4 -T "$secs"; }
+for c in 1 4; do
+  w="pgbench UPDATE, $c client(s)"
+  pair "PG set_status, $c client(s)" "$w" "pg_peer_write_$c" "$bench" "$purl" "$pkey" status "$secs" "$c"
+  [ "$c" = 1 ] && pg_status=$last_keydesk
+  pair "PG HOTP counter CAS, $c client(s)" "$w" "pg_peer_write_$c" "$bench" "$purl" "$pkey" counter "$secs" "$c"
+  pair "PG read_secret, $c client(s)" "$w" "pg_peer_write_$c" "$bench" "$purl" "$pkey" secret "$secs" "$c"
+  pair "PG get_record, $c client(s)" "pgbench, the same 5 SELECTs" "pg_peer_read_$c" "$bench" "$purl" "$pkey" read "$secs" "$c"
 done
-for threads in 1 4; do
-  row "PG set_status, $threads client(s)" "${pg[status.$threads]}" "${pg_peer_write[$threads]}" "pgbench UPDATE, $threads client(s)"
-  row "PG HOTP counter CAS, $threads client(s)" "${pg[counter.$threads]}" "${pg_peer_write[$threads]}" "pgbench UPDATE, $threads client(s)"
-  row "PG read_secret, $threads client(s)" "${pg[secret.$threads]}" "${pg_peer_write[$threads]}" "pgbench UPDATE, $threads client(s)"
-  row "PG get_record, $threads client(s)" "${pg[read.$threads]}" "${pg_peer_read[$threads]}" "pgbench, the same 5 SELECTs"
-done
-row "PG set_status vs the disk" "${pg[status.1]}" "$disk" "pg_test_fsync fdatasync"
+disk_after=$(disk_rate)
+disk=$(mean "$disk_before" "$disk_after")
+row "SQLite set_status vs the disk" "$sq_status" "$disk" "pg_test_fsync fdatasync (before/after)"
+row "PG set_status vs the disk" "$pg_status" "$disk" "pg_test_fsync fdatasync (before/after)"
 
 # ------------------------------------------------------------------------- fleet report over 100 000
 echo "fleet report aggregate over 100 000 records..." >&2
@@ -128,18 +154,15 @@ sqlite3 "$work/store.db" "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 
 psql -X -q "$purl" -c "INSERT INTO tokens (cuid, cuid_source, status, version, created_at, updated_at, mac)
   SELECT '5A' || lpad(i::text, 18, '0'), 'cplc', $fill_status, 1, '', '', '\\x00' FROM generate_series(0, 99899) i" >/dev/null
 psql -X -q "$purl" -c "ANALYZE" >/dev/null
-sq_count=$("$bench" "$surl" "$skey" count "$secs" | per_second)
-n=40
-for ((i = 0; i < n; i++)); do echo "SELECT status, count(*) FROM tokens GROUP BY status;"; done >"$work/count.sql"
-t0=$(now); sqlite3 "$work/store.db" <"$work/count.sql" >/dev/null; t1=$(now)
-sq_peer_count=$(rate "$n" "$t0" "$t1")
-pg_count=$("$bench" "$purl" "$pkey" count "$secs" | per_second)
+n_count=40
+for ((i = 0; i < n_count; i++)); do echo "SELECT status, count(*) FROM tokens GROUP BY status;"; done >"$work/count.sql"
+sq_peer_count() { local t0 t1; t0=$(now); sqlite3 "$work/store.db" <"$work/count.sql" >/dev/null; t1=$(now); rate "$n_count" "$t0" "$t1"; }
 echo "SELECT status, count(*) FROM tokens GROUP BY status;" >"$work/count-pg.sql"
-pg_peer_count=$(pgb -f "$work/count-pg.sql" -c 1 -j 1 -T "$secs")
-row "SQLite count_by_status, 100k" "$sq_count" "$sq_peer_count" "sqlite3, the same GROUP BY"
-row "PG count_by_status, 100k" "$pg_count" "$pg_peer_count" "pgbench, the same GROUP BY"
+pg_peer_count() { pgb -f "$work/count-pg.sql" -c 1 -j 1 -T "$secs"; }
+pair "SQLite count_by_status, 100k" "sqlite3, the same GROUP BY" sq_peer_count "$bench" "$surl" "$skey" count "$secs"
+pair "PG count_by_status, 100k" "pgbench, the same GROUP BY" pg_peer_count "$bench" "$purl" "$pkey" count "$secs"
 
 echo
 printf '%-34s %10s %10s %7s   %s\n' "operation" "keydesk/s" "peer/s" "ratio" "peer"
 printf '%s\n' "${rows[@]}"
-echo "disk durable commits: $disk/s (pg_test_fsync, one 8 kB write + fdatasync); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "disk durable commits: $disk_before/s before, $disk_after/s after (pg_test_fsync, one 8 kB write + fdatasync); load: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -10,6 +10,8 @@ ExitCode exit_code_for(const Error& error) {
       return ExitCode::kUsage;
     case ErrorKind::kRefused:
       return ExitCode::kRefused;
+    case ErrorKind::kIntegrity:
+      return ExitCode::kIntegrity;
     case ErrorKind::kNoReader:
     case ErrorKind::kNoToken:
     case ErrorKind::kTokenRemoved:

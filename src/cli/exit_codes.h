@@ -13,6 +13,7 @@ enum class ExitCode : int {
   kNoToken = 4,      // no reader, no token, or the token went away
   kWrongPin = 5,     // a PIN/PUK attempt failed; retries remain
   kBlocked = 6,      // the PIN, PUK or FIDO PIN is blocked (or FIDO PIN attempts are paused)
+  kIntegrity = 7,    // the record store failed an integrity check (changed outside keydesk)
 };
 
 ExitCode exit_code_for(const Error& error);

@@ -253,7 +253,7 @@ std::string describe(const Error& error) {
       what = "changed by another writer since it was read";
       break;
     case ErrorKind::kIntegrity:
-      what = "integrity check failed (changed outside keydesk?)";
+      what = "integrity check failed";
       break;
     case ErrorKind::kInternal:
       what = "internal error";

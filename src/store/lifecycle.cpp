@@ -7,8 +7,8 @@ namespace {
 using S = LifecycleStatus;
 // Modelled on what card management systems allow: Microsoft FIM CM's smart card states (Active,
 // Suspended, Disabled, Retired; "SuspendOrReinstate" and "Retire" requests, a retired card's lifecycle
-// has ended and it is re-assigned under a new identity) and FIPS 201-3 section 2.9.4 (PIV card
-// termination: a lost or compromised card is never reinstated, it is terminated). So a lost token is only
+// has ended and it is re-assigned under a new identity) and FIPS 201-3's PIV card termination (part of
+// card maintenance: a lost or compromised card is terminated, never reinstated). So a lost token is only
 // ever decommissioned: if it turns up again it is wiped and goes back to stock, not back to its user.
 constexpr std::array<Transition, 10> kAll{{
     {S::kInStock, S::kActive, "issue: provisioned for a user"},

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 
 #include "store/lifecycle.h"
 #include "store/master_key.h"
@@ -72,13 +74,36 @@ TEST(RecordMac, DefaultsAreLeftOutSoAddedColumnsKeepOldMacsValid) {
   EXPECT_NE(record_mac_input(r, {{"puk", bytes_of("x")}}), record_mac_input(r, {{"puk", bytes_of("y")}}));
 }
 
+// Sets variables for the duration of a test and puts the old values back.
+class ScopedEnv {
+ public:
+  ~ScopedEnv() {
+    for (const auto& [name, value] : saved_)
+      if (value)
+        ::setenv(name.c_str(), value->c_str(), 1);
+      else
+        ::unsetenv(name.c_str());
+  }
+  void set(const std::string& name, const std::string& value) {
+    if (!saved_.count(name)) {
+      const char* old = std::getenv(name.c_str());
+      saved_[name] = old ? std::optional<std::string>(old) : std::nullopt;
+    }
+    ::setenv(name.c_str(), value.c_str(), 1);
+  }
+
+ private:
+  std::map<std::string, std::optional<std::string>> saved_;
+};
+
 TEST(StoreUrl, DefaultsFollowXdgAndPasswordsAreRedacted) {
-  setenv("XDG_DATA_HOME", "/srv/data", 1);
-  setenv("XDG_CONFIG_HOME", "/srv/config", 1);
+  ScopedEnv env;
+  env.set("XDG_DATA_HOME", "/srv/data");
+  env.set("XDG_CONFIG_HOME", "/srv/config");
   EXPECT_EQ(default_store_url(), "sqlite:/srv/data/keydesk/store.db");
   EXPECT_EQ(default_master_key_reference(), "file:/srv/config/keydesk/master.key");
-  setenv("XDG_DATA_HOME", "relative", 1);  // ignored, as the XDG spec says
-  setenv("HOME", "/home/op", 1);
+  env.set("XDG_DATA_HOME", "relative");  // ignored, as the XDG spec says
+  env.set("HOME", "/home/op");
   EXPECT_EQ(default_store_url(), "sqlite:/home/op/.local/share/keydesk/store.db");
   EXPECT_EQ(redact_url("postgresql://kd:s3cret@db.example:5432/keydesk"),
             "postgresql://kd:***@db.example:5432/keydesk");

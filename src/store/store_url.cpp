@@ -1,5 +1,6 @@
 #include "store/store_url.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace keydesk::store {
@@ -22,15 +23,16 @@ std::string default_master_key_reference() {
 
 std::string redact_url(std::string_view url) {
   std::string out(url);
-  // postgresql://user:password@host/...: the userinfo ends at the last '@' before the path.
+  // postgresql://user:password@host/...: the userinfo is the part of the authority (up to the first '/',
+  // '?' or '#') before its last '@' (RFC 3986 section 3.2).
   const size_t scheme = out.find("://");
   if (scheme != std::string::npos) {
     const size_t start = scheme + 3;
-    const size_t path = out.find('/', start);
-    const size_t at = out.rfind('@', path == std::string::npos ? std::string::npos : path);
+    const size_t end = std::min(out.find_first_of("/?#", start), out.size());
+    const size_t at = end > start ? out.rfind('@', end - 1) : std::string::npos;
     if (at != std::string::npos && at >= start) {
       const size_t colon = out.find(':', start);
-      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+      if (colon < at) out.replace(colon + 1, at - colon - 1, "***");
     }
   }
   // ...?password=secret&...

@@ -110,6 +110,9 @@ TEST(StoreUrl, DefaultsFollowXdgAndPasswordsAreRedacted) {
   EXPECT_EQ(redact_url("postgresql://db/keydesk?user=kd&password=s3cret&sslmode=require"),
             "postgresql://db/keydesk?user=kd&password=***&sslmode=require");
   EXPECT_EQ(redact_url("postgresql://kd@db/keydesk"), "postgresql://kd@db/keydesk");
+  EXPECT_EQ(redact_url("postgresql://kd:pw@db?password=x&host=a@b"),
+            "postgresql://kd:***@db?password=***&host=a@b");
+  EXPECT_EQ(redact_url("postgresql://db:5432/x@y"), "postgresql://db:5432/x@y");
   EXPECT_EQ(open_database("mysql://x").error().kind, ErrorKind::kUsage);
   EXPECT_EQ(open_database("sqlite:").error().kind, ErrorKind::kUsage);
 }

@@ -30,6 +30,10 @@ Result<Invocation> parse_arguments(const std::vector<std::string>& args) {
       if (!inv.command && !inv.positional.empty()) return usage("unexpected argument " + quoted_text(a));
       if (!inv.command && a != "help") {
         inv.command = find_command(a);
+        // Two-word commands ("store init", "audit verify", "record show") are the hyphenated names.
+        if (!inv.command && i + 1 < args.size() && !args[i + 1].starts_with("-") &&
+            (inv.command = find_command(a + "-" + args[i + 1])))
+          ++i;
         if (!inv.command) return usage("unknown command " + quoted_text(a) + " (keydesk help lists them)");
       } else if (a != "help" || inv.command) {
         inv.positional.push_back(a);
@@ -118,7 +122,7 @@ std::string usage_text() {
   text +=
       "\nSECRET: a value, env:NAME, or - (or nothing) to type it without echo.\n"
       "exit codes: 0 ok, 1 device error, 2 usage, 3 refused by an interlock, 4 no token, 5 wrong PIN, "
-      "6 blocked, 7 timeout.\nSee docs/cli.md.\n";
+      "6 blocked, 7 timeout, 8 store integrity.\nSee docs/cli.md.\n";
   return text;
 }
 

@@ -7,7 +7,7 @@
 namespace keydesk::cli {
 namespace {
 
-constexpr std::array<OptionSpec, 13> kOptions{{
+constexpr std::array<OptionSpec, 21> kOptions{{
     // global
     {"token", 't', ArgKind::kValue, "token index as token-info prints it"},
     {"reader", 0, ArgKind::kValue, "PC/SC reader name (case-insensitive substring)"},
@@ -23,10 +23,18 @@ constexpr std::array<OptionSpec, 13> kOptions{{
     {"confirm-cuid", 0, ArgKind::kValue, "the token's CUID, to confirm a destructive command"},
     {"symptom", 0, ArgKind::kValue, "windows-logon | vpn | otp | passkey | unknown"},
     {"profile", 0, ArgKind::kValue, "demo: simulated token profile (default case-study)"},
+    {"store", 0, ArgKind::kValue, "record store: sqlite:PATH or postgresql://... (default $KEYDESK_STORE)"},
+    {"master-key", 0, ArgKind::kValue, "file:PATH or pkcs11:URI (default: the key the store names)"},
+    {"new-master-key", 0, ArgKind::kValue, "store rotate-key: rewrap under this key (created if absent)"},
+    {"operator", 0, ArgKind::kValue, "who acts, for the audit trail (default: the login name)"},
+    {"reason", 0, ArgKind::kValue, "why: a ticket id (required for status changes)"},
+    {"user", 0, ArgKind::kValue, "record show: a user's name, employee id or e-mail"},
+    {"serial", 0, ArgKind::kValue, "record add: the device serial as the vendor prints it"},
+    {"model", 0, ArgKind::kValue, "record add: the token model"},
 }};
 constexpr size_t kGlobalOptions = 5;
 
-const std::array<CommandSpec, 17> kCommands{{
+const std::array<CommandSpec, 23> kCommands{{
     {"token-info",
      Effect::kReadOnly,
      "list connected tokens with their index, reader and ATR",
@@ -124,6 +132,43 @@ const std::array<CommandSpec, 17> kCommands{{
      {"profile"},
      "",
      run_demo},
+    // The record store (docs/store.md); "keydesk store init" and "keydesk store-init" are the same.
+    {"store-init",
+     Effect::kLocal,
+     "create the record store, its master key (0600 key file or PKCS#11) and data key",
+     {"store", "master-key", "operator"},
+     "",
+     run_store_init},
+    {"store-rotate-key",
+     Effect::kLocal,
+     "rewrap the store's data key under a new master key",
+     {"store", "master-key", "new-master-key", "operator", "reason"},
+     "",
+     run_store_rotate_key},
+    {"audit-verify",
+     Effect::kLocal,
+     "check the audit chain, its head and every record against them",
+     {"store", "master-key"},
+     "",
+     run_audit_verify},
+    {"record-add",
+     Effect::kLocal,
+     "put a token into stock (status in-stock) under its CUID",
+     {"store", "master-key", "operator", "reason", "serial", "model"},
+     "CUID",
+     run_record_add},
+    {"record-show",
+     Effect::kLocal,
+     "a token's record by CUID or --user; secrets only as \"on record\"",
+     {"store", "master-key", "user"},
+     "[CUID]",
+     run_record_show},
+    {"record-set-status",
+     Effect::kLocal,
+     "lifecycle: in-stock, active, suspended, lost, decommissioned",
+     {"store", "master-key", "operator", "reason"},
+     "CUID STATUS",
+     run_record_set_status},
 }};
 
 }  // namespace

@@ -12,6 +12,8 @@ ExitCode exit_code_for(const Error& error) {
       return ExitCode::kRefused;
     case ErrorKind::kTimeout:
       return ExitCode::kTimeout;
+    case ErrorKind::kIntegrity:
+      return ExitCode::kIntegrity;
     case ErrorKind::kNoReader:
     case ErrorKind::kNoToken:
     case ErrorKind::kTokenRemoved:

@@ -14,6 +14,7 @@ enum class ExitCode : int {
   kWrongPin = 5,     // a PIN/PUK attempt failed; retries remain
   kBlocked = 6,      // the PIN, PUK or FIDO PIN is blocked (or FIDO PIN attempts are paused)
   kTimeout = 7,      // the token stopped answering within the deadline (--timeout); the outcome is unknown
+  kIntegrity = 8,    // the record store failed an integrity check (changed outside keydesk)
 };
 
 ExitCode exit_code_for(const Error& error);

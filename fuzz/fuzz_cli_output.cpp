@@ -14,8 +14,8 @@
 #include "card/profile.h"
 #include "cli/app.h"
 #include "core/text.h"
+#include "testing/loopback_transport.h"
 #include "token/standard_token.h"
-#include "transport/loopback_transport.h"
 
 namespace {
 using namespace keydesk;
@@ -39,7 +39,8 @@ class OneToken final : public host::TokenSource {
     return std::vector<host::TokenInfo>{{0, reader_, card_.atr(), {}, {}}};
   }
   Result<std::unique_ptr<transport::ApduTransport>> open_card(const host::TokenInfo&) override {
-    return std::unique_ptr<transport::ApduTransport>(std::make_unique<transport::LoopbackTransport>(card_));
+    return std::unique_ptr<transport::ApduTransport>(
+        std::make_unique<keydesk::testing::LoopbackTransport>(card_));
   }
 
  private:

@@ -10,8 +10,8 @@
 #include "cbor/cbor.h"
 #include "cli/app.h"
 #include "iso7816/apdu.h"
+#include "testing/loopback_transport.h"
 #include "token/standard_token.h"
-#include "transport/loopback_transport.h"
 
 using namespace keydesk;
 using nlohmann::json;
@@ -58,7 +58,7 @@ class LoopbackTokens final : public host::TokenSource {
     std::string name() const override { return card_.name(); }
 
    private:
-    transport::LoopbackTransport card_;
+    keydesk::testing::LoopbackTransport card_;
     std::vector<Bytes>& log_;
   };
 

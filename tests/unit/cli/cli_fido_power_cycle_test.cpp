@@ -9,8 +9,8 @@
 #include "card/profile.h"
 #include "cli/app.h"
 #include "host/fido/fido_session.h"
+#include "testing/loopback_transport.h"
 #include "token/standard_token.h"
-#include "transport/loopback_transport.h"
 
 using namespace keydesk;
 using nlohmann::json;
@@ -29,7 +29,8 @@ class OneLoopbackToken final : public host::TokenSource {
     return std::vector<host::TokenInfo>{{0, "Loopback Reader 00 00", card.atr(), {}, {}}};
   }
   Result<std::unique_ptr<transport::ApduTransport>> open_card(const host::TokenInfo&) override {
-    return std::unique_ptr<transport::ApduTransport>(std::make_unique<transport::LoopbackTransport>(card));
+    return std::unique_ptr<transport::ApduTransport>(
+        std::make_unique<keydesk::testing::LoopbackTransport>(card));
   }
   card::Card card;
 };
@@ -53,7 +54,7 @@ bool has_finding(const json& diagnosis, const std::string& id) {
 TEST(CliFidoPowerCycle, PinAuthBlockedComesFromPowerCycleState) {
   OneLoopbackToken token;
   {
-    transport::LoopbackTransport link(token.card);
+    keydesk::testing::LoopbackTransport link(token.card);
     auto session = host::fido::FidoSession::open_pcsc(link);
     ASSERT_TRUE(session.ok());
     ASSERT_TRUE((*session)->set_pin("24681357").ok());

@@ -1,5 +1,5 @@
 // The card-PIN commands on a PIV-only token (the yubikey5 profile: no access-control applet), in process:
-// counters from GET METADATA, every attempt through host::PivSession, the same interlocks as on the ACA,
+// counters from GET METADATA, every attempt through host::piv::PivSession, the same interlocks as on the ACA,
 // puk-put as CHANGE REFERENCE DATA of the PUK, and token-reset's deliberate PIN/PUK blocking before PIV
 // RESET.
 #include <gtest/gtest.h>
@@ -9,8 +9,8 @@
 #include "card/card.h"
 #include "card/profile.h"
 #include "cli/app.h"
+#include "testing/loopback_transport.h"
 #include "token/standard_token.h"
-#include "transport/loopback_transport.h"
 
 using namespace keydesk;
 using nlohmann::json;
@@ -29,7 +29,8 @@ class YubiKey5 final : public host::TokenSource {
     return std::vector<host::TokenInfo>{{0, "Loopback Reader 00 00", card_.atr(), {}, {}}};
   }
   Result<std::unique_ptr<transport::ApduTransport>> open_card(const host::TokenInfo&) override {
-    return std::unique_ptr<transport::ApduTransport>(std::make_unique<transport::LoopbackTransport>(card_));
+    return std::unique_ptr<transport::ApduTransport>(
+        std::make_unique<keydesk::testing::LoopbackTransport>(card_));
   }
   card::Card& card() { return card_; }
   int pin() { return card_.context().pin.remaining(); }

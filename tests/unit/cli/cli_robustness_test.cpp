@@ -9,8 +9,8 @@
 #include "card/profile.h"
 #include "cli/app.h"
 #include "core/text.h"
+#include "testing/loopback_transport.h"
 #include "token/standard_token.h"
-#include "transport/loopback_transport.h"
 
 using namespace keydesk;
 using nlohmann::json;

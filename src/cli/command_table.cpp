@@ -1,13 +1,11 @@
 #include "cli/command_table.h"
 
-#include <array>
-
 #include "cli/handlers.h"
 
 namespace keydesk::cli {
 namespace {
 
-constexpr std::array<OptionSpec, 13> kOptions{{
+constexpr OptionSpec kOptions[] = {
     // global
     {"token", 't', ArgKind::kValue, "token index as token-info prints it"},
     {"reader", 0, ArgKind::kValue, "PC/SC reader name (case-insensitive substring)"},
@@ -23,10 +21,10 @@ constexpr std::array<OptionSpec, 13> kOptions{{
     {"confirm-cuid", 0, ArgKind::kValue, "the token's CUID, to confirm a destructive command"},
     {"symptom", 0, ArgKind::kValue, "windows-logon | vpn | otp | passkey | unknown"},
     {"profile", 0, ArgKind::kValue, "demo: simulated token profile (default case-study)"},
-}};
+};
 constexpr size_t kGlobalOptions = 5;
 
-const std::array<CommandSpec, 17> kCommands{{
+const CommandSpec kCommands[] = {
     {"token-info",
      Effect::kReadOnly,
      "list connected tokens with their index, reader and ATR",
@@ -111,7 +109,8 @@ const std::array<CommandSpec, 17> kCommands{{
      "the read-only runbook: findings, evidence, next safe step",
      {"symptom"},
      "",
-     run_diagnose},
+     run_diagnose,
+     true},
     {"explain",
      Effect::kLocal,
      "what a status word or CTAP code means (63C5, 6983, 0x35, ...)",
@@ -124,23 +123,9 @@ const std::array<CommandSpec, 17> kCommands{{
      {"profile"},
      "",
      run_demo},
-}};
+};
 
 }  // namespace
-
-const char* effect_name(Effect e) {
-  switch (e) {
-    case Effect::kLocal:
-      return "no token";
-    case Effect::kReadOnly:
-      return "read-only";
-    case Effect::kSpendsRetry:
-      return "may spend a retry";
-    case Effect::kDestroysData:
-      return "DESTROYS DATA";
-  }
-  return "";
-}
 
 std::span<const CommandSpec> commands() {
   return kCommands;

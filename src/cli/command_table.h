@@ -1,31 +1,31 @@
 // The one command table: every command, what it may do to a token, the options it accepts and the
-// function that runs it. The dispatcher opens the token according to `effect` — a read-only command only
-// ever gets a transport wrapped in the read-only guard — so a handler cannot forget to be safe.
+// function that runs it. It is the source of truth for the command line (cli/arguments.cpp parses against
+// it, usage_text() lists it), and the Context opens the token for `effect` (access/channel.h) - a read-only command only ever gets a
+// channel through the read-only guard - so a handler cannot forget to be safe.
+//
+// A new command is one row here and one handler (declared in cli/handlers.h); a new option is one row in
+// options() (one meaning per name across all commands).
 #pragma once
 
 #include <span>
 #include <string_view>
 #include <vector>
 
-#include "cli/exit_codes.h"
+#include "access/effect.h"
 #include "cli/output.h"
 #include "core/result.h"
+#include "report/outcome.h"
 
 namespace keydesk::cli {
 
 class Context;
 
-enum class Effect {
-  kLocal,         // no token at all (explain, demo)
-  kReadOnly,      // runs through the read-only guard
-  kSpendsRetry,   // one PIN/PUK/FIDO PIN attempt behind the retry interlock
-  kDestroysData,  // needs --confirm-cuid and prints what survives
-};
-const char* effect_name(Effect e);
+using access::Effect;
+using access::effect_name;
 
 struct CommandResult {
   Output output;
-  ExitCode code = ExitCode::kSuccess;
+  report::Outcome outcome = report::Outcome::kSuccess;  // the exit code, mapped once (cli/exit_codes.h)
 };
 using Handler = Result<CommandResult> (*)(Context&);
 
@@ -42,13 +42,17 @@ struct CommandSpec {
   Effect effect;
   std::string_view summary;
   std::vector<std::string_view> options;  // long names from options()
-  std::string_view positional;            // e.g. "CODE"; empty = none accepted
+  std::string_view positional;            // e.g. "CODE..."; empty = none accepted
   Handler handler;
+  // With several tokens connected and neither -t nor --reader: false = a usage error listing them, true =
+  // the first one (diagnose, which then reports the several-tokens finding).
+  bool first_of_several = false;
 };
 
 std::span<const CommandSpec> commands();
 const CommandSpec* find_command(std::string_view name);
-// Global options first, then every command option; one meaning per name.
+// Global options first (accepted before or after the command), then every command option; one meaning per
+// name.
 std::span<const OptionSpec> options();
 const OptionSpec* find_option(std::string_view long_name);
 const OptionSpec* find_short_option(char short_name);

@@ -19,7 +19,7 @@ using nlohmann::json;
 namespace {
 
 // One or more simulated tokens, each in its own "reader".
-class LoopbackTokens final : public host::TokenSource {
+class LoopbackTokens final : public access::TokenSource {
  public:
   explicit LoopbackTokens(const char* profile, int count = 1) {
     auto doc = card::load_profile(profile, {KEYDESK_PROFILE_SOURCE_DIR});
@@ -31,14 +31,14 @@ class LoopbackTokens final : public host::TokenSource {
       cards_.push_back(std::move(c));
     }
   }
-  Result<std::vector<host::TokenInfo>> list() override {
-    std::vector<host::TokenInfo> out;
+  Result<std::vector<access::TokenInfo>> list() override {
+    std::vector<access::TokenInfo> out;
     for (size_t i = 0; i < cards_.size(); ++i)
       out.push_back(
           {static_cast<int>(i), "Loopback Reader 00 0" + std::to_string(i), cards_[i]->atr(), {}, {}});
     return out;
   }
-  Result<std::unique_ptr<transport::ApduTransport>> open_card(const host::TokenInfo& t) override {
+  Result<std::unique_ptr<transport::ApduTransport>> open_card(const access::TokenInfo& t) override {
     return std::unique_ptr<transport::ApduTransport>(std::make_unique<Recorded>(*cards_[t.index], sent));
   }
   card::Card& card(int i = 0) { return *cards_[static_cast<size_t>(i)]; }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <ostream>
 
-#include "cli/arguments.h"
+#include "cli/command_line.h"
 #include "cli/context.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -26,13 +26,13 @@ int report_error(const Error& error, bool as_json, Streams& s) {
 
 int run_command(const std::vector<std::string>& args, access::TokenSource& tokens, Streams& streams) {
   const bool wants_json = std::find(args.begin(), args.end(), "--json") != args.end();
-  auto parsed = parse_arguments(args);
+  auto parsed = parse_command_line(args);
   if (!parsed) {
-    streams.err << usage_text();
+    streams.err << help_for(args);
     return report_error(parsed.error(), wants_json, streams);
   }
   if (!parsed->command) {
-    streams.out << usage_text();
+    streams.out << parsed->help;
     return static_cast<int>(ExitCode::kSuccess);
   }
   tokens.set_deadline(parsed->timeout);

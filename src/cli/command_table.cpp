@@ -7,20 +7,20 @@ namespace {
 
 constexpr OptionSpec kOptions[] = {
     // global
-    {"token", 't', ArgKind::kValue, "token index as token-info prints it"},
-    {"reader", 0, ArgKind::kValue, "PC/SC reader name (case-insensitive substring)"},
+    {"token", 't', ArgKind::kValue, "token index as token-info prints it", "INDEX"},
+    {"reader", 0, ArgKind::kValue, "PC/SC reader name (case-insensitive substring)", "NAME"},
     {"json", 0, ArgKind::kFlag, "JSON output (docs/cli-json-schema.json)"},
     {"verbose", 'v', ArgKind::kFlag, "trace every APDU and CTAP command, secrets masked"},
-    {"timeout", 0, ArgKind::kValue, "seconds one call to the token may take (default 30)"},
+    {"timeout", 0, ArgKind::kValue, "seconds one call to the token may take (default 30)", "SECONDS"},
     // per command
     {"pin", 'p', ArgKind::kSecret, "the PIN (FIDO PIN for fido-* commands)"},
     {"new-pin", 'n', ArgKind::kSecret, "the new PIN"},
     {"puk", 0, ArgKind::kSecret, "the PUK"},
     {"current-puk", 0, ArgKind::kSecret, "puk-put on a PIV-only token: the current PUK (the attempt)"},
     {"force", 0, ArgKind::kFlag, "attempt even when few retries are left (never repeats)"},
-    {"confirm-cuid", 0, ArgKind::kValue, "the token's CUID, to confirm a destructive command"},
-    {"symptom", 0, ArgKind::kValue, "windows-logon | vpn | otp | passkey | unknown"},
-    {"profile", 0, ArgKind::kValue, "demo: simulated token profile (default case-study)"},
+    {"confirm-cuid", 0, ArgKind::kValue, "the token's CUID, to confirm a destructive command", "CUID"},
+    {"symptom", 0, ArgKind::kValue, "windows-logon | vpn | otp | passkey | unknown", "SYMPTOM"},
+    {"profile", 0, ArgKind::kValue, "demo: simulated token profile (default case-study)", "PROFILE"},
 };
 constexpr size_t kGlobalOptions = 5;
 

@@ -1,6 +1,7 @@
 // The one command table: every command, what it may do to a token, the options it accepts and the
-// function that runs it. It is the source of truth for the command line (cli/arguments.cpp parses against
-// it, usage_text() lists it), and the Context opens the token for `effect` (access/channel.h) - a read-only command only ever gets a
+// function that runs it. It is the source of truth for the command line (cli/command_line.cpp builds the
+// parser and every command's help from it; the build generates the man page and completion from it), and
+// the Context opens the token for `effect` (access/channel.h) - a read-only command only ever gets a
 // channel through the read-only guard - so a handler cannot forget to be safe.
 //
 // A new command is one row here and one handler (declared in cli/handlers.h); a new option is one row in
@@ -35,6 +36,7 @@ struct OptionSpec {
   char short_name;             // 0 = none
   ArgKind kind;
   std::string_view help;
+  std::string_view value_name = {};  // kValue: what the value is, in help ("INDEX", "SECONDS")
 };
 
 struct CommandSpec {

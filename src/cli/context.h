@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "access/channel.h"
-#include "cli/arguments.h"
+#include "cli/command_line.h"
 #include "cli/secret_reader.h"
 
 namespace keydesk::cli {

@@ -1,0 +1,385 @@
+// CLI11 (Debian's libcli11-dev, header-only) is included here and nowhere else: the parser is built from
+// the command table on every call and nothing CLI11 defines crosses this file's interface.
+#include "cli/command_line.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <sstream>
+
+#include "core/text.h"
+
+namespace keydesk::cli {
+namespace {
+
+constexpr const char* kDescription = "keydesk: the help desk's hardware-key runbook (docs/cli.md)";
+constexpr const char* kGlobalGroup = "global options (before or after the command)";
+constexpr const char* kCommandGroup = "options";
+constexpr const char* kCommandsGroup = "commands (effect on the token)";
+constexpr const char* kSecretNote =
+    "SECRET: a value, env:NAME, or - (or nothing) to type it without echo; keydesk never prints it.";
+constexpr const char* kExitCodes =
+    "exit codes: 0 ok, 1 device error, 2 usage, 3 refused by an interlock, 4 no token, 5 wrong PIN, "
+    "6 blocked, 7 timeout.";
+
+Error usage(std::string what) {
+  return Error::make(ErrorKind::kUsage, std::move(what));
+}
+
+bool takes_a_secret(const CommandSpec& c) {
+  for (auto name : c.options)
+    if (const auto* o = find_option(name); o && o->kind == ArgKind::kSecret) return true;
+  return false;
+}
+
+// The usage lines and the command list come from the table; option lists are CLI11's.
+class Formatter final : public CLI::Formatter {
+ public:
+  Formatter() {
+    column_width(28);
+    label("Positionals", "arguments");
+  }
+
+  std::string make_description(const CLI::App* app) const override {
+    const CommandSpec* c = command_of(app);
+    if (!c) return app->get_description() + "\n";
+    return std::string(c->name) + ": " + std::string(c->summary) +
+           "\neffect on the token: " + effect_name(c->effect) + " - " +
+           std::string(access::effect_meaning(c->effect)) + "\n";
+  }
+
+  std::string make_usage(const CLI::App* app, std::string) const override {
+    if (!app->get_parent()) return "usage: keydesk [global options] COMMAND [options]\n";
+    std::string line = "usage: keydesk [global options] " + app->get_name();
+    if (const CommandSpec* c = command_of(app)) {
+      if (!c->positional.empty()) line += " " + std::string(c->positional);
+      if (!c->options.empty()) line += " [options]";
+    } else {
+      line += " [COMMAND]";
+    }
+    return line + "\n";
+  }
+
+  // CLI11's layout with one blank line between sections, options grouped as they were added.
+  std::string make_help(const CLI::App* app, std::string name, CLI::AppFormatMode mode) const override {
+    std::string out = make_description(app) + make_usage(app, name) + make_positionals(app);
+    for (const std::string& group : app->get_groups()) {
+      auto in_group = app->get_options(
+          [&](const CLI::Option* o) { return o->get_group() == group && o->nonpositional(); });
+      if (!group.empty() && !in_group.empty()) out += make_group(group, false, in_group);
+    }
+    out += make_subcommands(app, mode);
+    if (!app->get_footer().empty()) out += "\n" + make_footer(app);
+    return out;
+  }
+
+  std::string make_subcommand(const CLI::App* sub) const override {
+    std::string name = sub->get_name();
+    std::string description = sub->get_description();
+    if (const CommandSpec* c = command_of(sub)) {
+      if (!c->positional.empty()) name += " " + std::string(c->positional);
+      description = "[" + std::string(effect_name(c->effect)) + "] " + std::string(c->summary);
+    } else {
+      name += " [COMMAND]";
+    }
+    std::stringstream out;
+    CLI::detail::format_help(out, name, description, column_width_);
+    return out.str();
+  }
+
+ private:
+  static const CommandSpec* command_of(const CLI::App* app) {
+    return app->get_parent() ? find_command(app->get_name()) : nullptr;
+  }
+};
+
+std::string cli11_names(const OptionSpec& o) {
+  std::string names;
+  if (o.short_name) names += std::string("-") + o.short_name + ",";
+  return names + "--" + std::string(o.long_name);
+}
+
+CLI::Option* add_option(CLI::App& app, const OptionSpec& o, const std::string& group) {
+  const std::string names = cli11_names(o);
+  const std::string help(o.help);
+  CLI::Option* option = nullptr;
+  switch (o.kind) {
+    case ArgKind::kFlag:
+      // `--json=yes` is a usage error, as every value given to a flag.
+      option = app.add_flag(names, help)->disable_flag_override();
+      break;
+    case ArgKind::kValue:
+      option = app.add_option(names, help)
+                   ->type_name(o.value_name.empty() ? std::string("VALUE") : std::string(o.value_name))
+                   ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+      break;
+    case ArgKind::kSecret:
+      // The value is optional: `-p` followed by another option or nothing is "-", read at the prompt.
+      option = app.add_option(names, help)
+                   ->expected(0, 1)
+                   ->default_str("-")
+                   ->option_text("[SECRET]")
+                   ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+      break;
+  }
+  return option->group(group);
+}
+
+struct Bound {
+  const OptionSpec* spec;
+  CLI::Option* option;
+};
+
+// keydesk's command line as a CLI11 App: global options on keydesk and on every command (so they are
+// accepted before or after it), each command's options on its subcommand - and hidden on keydesk too, so
+// that `keydesk -p PIN pin-verify` keeps working and an option before the wrong command is named as such.
+class Parser {
+ public:
+  Parser() : app_(kDescription, "keydesk") {
+    app_.formatter(std::make_shared<Formatter>());
+    app_.require_subcommand(0, 1);
+    app_.allow_extras();  // reported below in keydesk's words, never echoing a secret
+    app_.set_help_flag("-h,--help", "this help (after a command: that command's)")->group(kGlobalGroup);
+    app_.footer(
+        std::string(kSecretNote) + "\n" + kExitCodes +
+        "\nkeydesk help COMMAND (or keydesk COMMAND --help): one command's options. See docs/cli.md.");
+    for (const auto& o : options())
+      main_.push_back({&o, add_option(app_, o, is_global_option(o.long_name) ? kGlobalGroup : "")});
+    for (const auto& c : commands()) {
+      CLI::App* sub = app_.add_subcommand(std::string(c.name), std::string(c.summary));
+      sub->group(kCommandsGroup);
+      sub->footer(takes_a_secret(c) ? kSecretNote : "");
+      sub->set_help_flag();  // added again after the command's options, with the global ones
+      auto& bound = commands_[&c];
+      bound.app = sub;
+      for (auto name : c.options) bound.options.push_back({find_option(name), nullptr});
+      for (auto& b : bound.options) b.option = add_option(*sub, *b.spec, kCommandGroup);
+      sub->set_help_flag("-h,--help", "this help")->group(kGlobalGroup);
+      for (const auto& o : options())
+        if (is_global_option(o.long_name)) bound.globals.push_back({&o, add_option(*sub, o, kGlobalGroup)});
+      if (!c.positional.empty()) {
+        // "CODE..." in the table: one or more.
+        const std::string_view name = c.positional;
+        const bool several = name.ends_with("...");
+        sub->add_option(std::string(several ? name.substr(0, name.size() - 3) : name), bound.positional)
+            ->expected(1, several ? CLI::detail::expected_max_vector_size : 1)
+            ->type_name("")
+            ->option_text(several ? "..." : "");
+      }
+    }
+    help_ = app_.add_subcommand("help", "this list, or one command's help");
+    help_->group(kCommandsGroup);
+    help_->footer("");
+    help_->add_option("COMMAND", help_topic_, "a command")->type_name("");
+  }
+
+  Result<Invocation> parse(const std::vector<std::string>& args);
+  std::string help(const CommandSpec* command) {
+    return command ? commands_.at(command).app->help() : app_.help();
+  }
+
+ private:
+  struct Command {
+    CLI::App* app = nullptr;
+    std::vector<Bound> options;  // in the table's order
+    std::vector<Bound> globals;
+    std::vector<std::string> positional;
+  };
+
+  Result<Invocation> read(const CommandSpec* command);
+
+  CLI::App app_;
+  std::vector<Bound> main_;  // every option of the table, in its order
+  std::map<const CommandSpec*, Command> commands_;
+  CLI::App* help_ = nullptr;
+  std::string help_topic_;
+};
+
+// An argument CLI11 left over, as an option name without its value ("--pin" of "--pin=1234").
+struct Leftover {
+  std::string text;
+  bool is_option;
+  const OptionSpec* known;  // the table's option of that name, if any
+};
+
+Leftover leftover(const std::string& arg) {
+  if (arg.size() < 2 || arg[0] != '-') return {arg, false, nullptr};
+  if (arg.starts_with("--")) {
+    const std::string name = arg.substr(0, arg.find('='));
+    return {name, true, find_option(std::string_view(name).substr(2))};
+  }
+  return {arg.substr(0, 2), true, find_short_option(arg[1])};
+}
+
+// CLI11's own messages name options, never values; the two a user meets most are said as keydesk says them.
+std::string words_for(const CLI::ParseError& e) {
+  const std::string what = e.what();
+  if (e.get_name() == "ArgumentMismatch") {
+    std::string name = what.substr(0, what.find_first_of(": "));
+    if (!name.starts_with("-")) name = "--" + name;
+    if (what.find("missing") != std::string::npos) return "option " + name + " needs a value";
+    if (what.find("flag override") != std::string::npos) return "option " + name + " takes no value";
+  }
+  return what;
+}
+
+// The values given to secret options in `args`, as error messages would quote them.
+std::vector<std::string> quoted_secrets(const std::vector<std::string>& args) {
+  std::vector<std::string> secrets;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Leftover l = leftover(args[i]);
+    if (!l.known || l.known->kind != ArgKind::kSecret) continue;
+    const std::string& a = args[i];
+    const size_t eq = a.find('=');
+    if (a.starts_with("--") && eq != std::string::npos)
+      secrets.push_back(a.substr(eq + 1));
+    else if (!a.starts_with("--") && a.size() > 2)
+      secrets.push_back(a.substr(2));
+    else if (i + 1 < args.size())
+      secrets.push_back(args[i + 1]);
+  }
+  std::vector<std::string> quoted;
+  for (const auto& s : secrets)
+    if (!s.empty() && s != "-") quoted.push_back(quoted_text(s));
+  return quoted;
+}
+
+Result<Invocation> Parser::parse(const std::vector<std::string>& args) {
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app_.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    Invocation help;
+    help.help = app_.help();  // the selected command's, if one was given
+    return help;
+  } catch (const CLI::ParseError& e) {
+    return usage(words_for(e));
+  }
+  const auto selected = app_.get_subcommands();
+  CLI::App* sub = selected.empty() ? nullptr : selected.front();
+  const CommandSpec* command = sub && sub != help_ ? find_command(sub->get_name()) : nullptr;
+  const std::string command_name = command ? std::string(command->name) : "keydesk without a command";
+
+  // What CLI11 could not place: before the command (keydesk's own) and after it (the command's).
+  std::vector<std::pair<Leftover, bool>> left;  // (argument, after the command)
+  for (const auto& a : app_.remaining()) left.push_back({leftover(a), false});
+  if (sub)
+    for (const auto& a : sub->remaining()) left.push_back({leftover(a), true});
+  for (const auto& [l, after] : left)
+    if (l.is_option && !l.known) return usage("unknown option " + quoted_text(l.text));
+  for (const auto& [l, after] : left)
+    if (l.is_option)
+      return usage("option --" + std::string(l.known->long_name) + " does not apply to " + command_name);
+  for (const auto& [l, after] : left) {
+    if (!after || !command)
+      return usage("unknown command " + quoted_text(l.text) + " (keydesk help lists them)");
+    return usage(command_name + " takes no argument " + quoted_text(l.text));
+  }
+  // A command's option given before the command: it must be one of this command's.
+  for (const auto& b : main_) {
+    if (b.option->count() == 0 || is_global_option(b.spec->long_name)) continue;
+    if (!command || std::find(command->options.begin(), command->options.end(), b.spec->long_name) ==
+                        command->options.end())
+      return usage("option --" + std::string(b.spec->long_name) + " does not apply to " + command_name);
+  }
+  if (sub == help_) {
+    Invocation help;
+    if (help_topic_.empty()) {
+      help.help = Parser().help(nullptr);  // this parser's help() would be the help command's own
+    } else if (const CommandSpec* topic = find_command(help_topic_)) {
+      help.help = commands_.at(topic).app->help();
+    } else {
+      return usage("unknown command " + quoted_text(help_topic_) + " (keydesk help lists them)");
+    }
+    return help;
+  }
+  return read(command);
+}
+
+// The values of a parsed command line: an option given after the command wins over the same before it.
+Result<Invocation> Parser::read(const CommandSpec* command) {
+  Invocation inv;
+  inv.command = command;
+  auto given = [&](const OptionSpec& spec, const std::vector<Bound>& after) -> CLI::Option* {
+    for (const auto& b : after)
+      if (b.spec == &spec && b.option->count() > 0) return b.option;
+    for (const auto& b : main_)
+      if (b.spec == &spec && b.option->count() > 0) return b.option;
+    return nullptr;
+  };
+  static const std::vector<Bound> kNone;
+  const Command* bound = command ? &commands_.at(command) : nullptr;
+  const auto& globals = bound ? bound->globals : kNone;
+  for (const auto& spec : options()) {
+    if (!is_global_option(spec.long_name)) continue;
+    CLI::Option* option = given(spec, globals);
+    if (!option) continue;
+    const std::string value = option->results().empty() ? std::string() : option->results().back();
+    const std::string_view name = spec.long_name;
+    if (name == "json") {
+      inv.json = true;
+    } else if (name == "verbose") {
+      inv.verbose = true;
+    } else if (name == "timeout") {
+      // Whole or fractional seconds, 0.1 to 3600: long enough for on-card key generation, short enough
+      // that a frozen token is noticed.
+      double seconds = 0;
+      const auto* end = value.data() + value.size();
+      auto [ptr, ec] = std::from_chars(value.data(), end, seconds);
+      if (ec != std::errc() || ptr != end || !(seconds >= 0.1 && seconds <= 3600))
+        return usage("--timeout needs seconds between 0.1 and 3600, not " + quoted_text(value));
+      inv.timeout = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+    } else if (name == "reader") {
+      inv.reader = value;
+    } else if (name == "token") {
+      int index = -1;
+      const auto* end = value.data() + value.size();
+      auto [ptr, ec] = std::from_chars(value.data(), end, index);
+      if (ec != std::errc() || ptr != end || index < 0) return usage("-t needs a token index (0, 1, ...)");
+      inv.token_index = index;
+    }
+  }
+  if (!bound) {
+    inv.help = app_.help();  // no command: keydesk's help
+    return inv;
+  }
+  for (const auto& b : bound->options) {
+    CLI::Option* option = given(*b.spec, bound->options);
+    if (!option) continue;
+    std::optional<std::string> value;
+    if (b.spec->kind != ArgKind::kFlag && !option->results().empty()) value = option->results().back();
+    inv.options[std::string(b.spec->long_name)] = std::move(value);
+  }
+  inv.positional = bound->positional;
+  return inv;
+}
+
+}  // namespace
+
+Result<Invocation> parse_command_line(const std::vector<std::string>& args) {
+  Parser parser;
+  auto parsed = parser.parse(args);
+  if (parsed) return parsed;
+  // The net under every message above: whatever the path, a secret's value is never repeated.
+  const std::string message = describe(parsed.error());
+  for (const auto& secret : quoted_secrets(args))
+    if (message.find(secret) != std::string::npos)
+      return usage("the arguments could not be read (a secret's value is never repeated); see keydesk help");
+  return parsed;
+}
+
+std::string keydesk_help() {
+  return Parser().help(nullptr);
+}
+
+std::string command_help(const CommandSpec& command) {
+  return Parser().help(&command);
+}
+
+std::string help_for(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (const CommandSpec* c = find_command(a)) return command_help(*c);
+  return keydesk_help();
+}
+
+}  // namespace keydesk::cli

@@ -152,8 +152,10 @@ class Parser {
       sub->set_help_flag();  // added again after the command's options, with the global ones
       auto& bound = commands_[&c];
       bound.app = sub;
-      for (auto name : c.options) bound.options.push_back({find_option(name), nullptr});
-      for (auto& b : bound.options) b.option = add_option(*sub, *b.spec, kCommandGroup);
+      for (auto name : c.options) {
+        const OptionSpec* spec = find_option(name);  // the table's own test holds every name to options()
+        bound.options.push_back({spec, add_option(*sub, *spec, kCommandGroup)});
+      }
       sub->set_help_flag("-h,--help", "this help")->group(kGlobalGroup);
       for (const auto& o : options())
         if (is_global_option(o.long_name)) bound.globals.push_back({&o, add_option(*sub, o, kGlobalGroup)});
@@ -162,7 +164,7 @@ class Parser {
         const std::string_view name = c.positional;
         const bool several = name.ends_with("...");
         sub->add_option(std::string(several ? name.substr(0, name.size() - 3) : name), bound.positional)
-            ->expected(1, several ? CLI::detail::expected_max_vector_size : 1)
+            ->expected(several ? -1 : 1)  // -1: one or more
             ->type_name("")
             ->option_text(several ? "..." : "");
       }

@@ -49,6 +49,11 @@ std::string value_for(const cli::OptionSpec& o) {
 
 TEST(CliCommandLine, EachCommandAcceptsExactlyTheOptionsOfItsRow) {
   for (const auto& c : cli::commands()) {
+    for (auto name : c.options) {
+      ASSERT_NE(cli::find_option(name), nullptr)
+          << c.name << " lists --" << name << ", which options() lacks";
+      EXPECT_FALSE(cli::is_global_option(name)) << c.name << " lists the global option --" << name;
+    }
     for (const auto& o : cli::options()) {
       std::vector<std::string> args{std::string(c.name), "--" + std::string(o.long_name)};
       if (o.kind != cli::ArgKind::kFlag) args.push_back(value_for(o));

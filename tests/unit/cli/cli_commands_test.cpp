@@ -215,6 +215,25 @@ TEST(CliDestructive, TokenResetNeedsTheTokensCuidAndShowsWhatSurvives) {
   EXPECT_EQ(run_cli(tokens, {"otp-props-get", "--json"}).parsed()["Credentials"].size(), 0u);
 }
 
+TEST(CliDestructive, FidoTokenResetErasesTheFidoPinOnlyWithTheTokensCuid) {
+  LoopbackTokens tokens("case-study");
+  ASSERT_EQ(run_cli(tokens, {"fido-pin-change", "-n", "4321"}).code, 0);
+  auto refused = run_cli(tokens, {"fido-token-reset", "--json"});
+  EXPECT_EQ(refused.code, 3) << refused.err;
+  EXPECT_EQ(refused.parsed()["Done"], false);
+  EXPECT_FALSE(refused.parsed().contains("SpendsAllPinAndPukTries")) << "FIDO's reset spends no card PIN";
+  EXPECT_EQ(run_cli(tokens, {"fido-props-get", "--json"}).parsed()["Options"]["clientPin"], true);
+  const std::string cuid = run_cli(tokens, {"token-cuid", "--json"}).parsed()["CUID"];
+  auto done = run_cli(tokens, {"fido-token-reset", "--confirm-cuid", cuid, "--json"});
+  ASSERT_EQ(done.code, 0) << done.out << done.err;
+  EXPECT_EQ(done.parsed()["Done"], true);
+  EXPECT_NE(done.parsed()["Steps"][0].get<std::string>().find("every passkey and the FIDO PIN erased"),
+            std::string::npos)
+      << done.out;
+  EXPECT_EQ(run_cli(tokens, {"fido-props-get", "--json"}).parsed()["Options"]["clientPin"], false);
+  EXPECT_EQ(pin_counter(tokens), 6) << "the card PIN is not FIDO's";
+}
+
 TEST(CliArguments, UsageErrorsExitTwoAndTouchNothing) {
   LoopbackTokens tokens("case-study");
   EXPECT_EQ(run_cli(tokens, {"lockout-fix"}).code, 2);

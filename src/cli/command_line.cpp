@@ -15,7 +15,6 @@ namespace {
 constexpr const char* kDescription = "keydesk: the help desk's hardware-key runbook (docs/cli.md)";
 constexpr const char* kGlobalGroup = "global options (before or after the command)";
 constexpr const char* kCommandGroup = "options";
-constexpr const char* kCommandsGroup = "commands (effect on the token)";
 constexpr const char* kSecretNote =
     "SECRET: a value, env:NAME, or - (or nothing) to type it without echo; keydesk never prints it.";
 constexpr const char* kExitCodes =
@@ -26,38 +25,35 @@ Error usage(std::string what) {
   return Error::make(ErrorKind::kUsage, std::move(what));
 }
 
-bool takes_a_secret(const CommandSpec& c) {
-  for (auto name : c.options)
-    if (const auto* o = find_option(name); o && o->kind == ArgKind::kSecret) return true;
-  return false;
+std::vector<std::string> words_of(std::string_view name) {
+  std::vector<std::string> words;
+  std::istringstream in{std::string(name)};
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
 }
 
-// The usage lines and the command list come from the table; option lists are CLI11's.
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// The words that lead from keydesk to `app` ("store init"); empty for keydesk itself.
+std::string path_of(const CLI::App* app) {
+  std::vector<std::string> words;
+  for (; app && app->get_parent(); app = app->get_parent()) words.insert(words.begin(), app->get_name());
+  return joined(words);
+}
+
+// Which command a CLI11 App runs (nullptr: keydesk itself, a family such as "store", or help).
+using CommandOf = std::map<const CLI::App*, const CommandSpec*>;
+
+// The usage lines and the command lists come from the table; option lists are CLI11's.
 class Formatter final : public CLI::Formatter {
  public:
-  Formatter() {
+  Formatter(const CommandTable& table, const CommandOf& command_of) : table_(table), command_of_(command_of) {
     column_width(28);
     label("Positionals", "arguments");
-  }
-
-  std::string make_description(const CLI::App* app) const override {
-    const CommandSpec* c = command_of(app);
-    if (!c) return app->get_description() + "\n";
-    return std::string(c->name) + ": " + std::string(c->summary) +
-           "\neffect on the token: " + effect_name(c->effect) + " - " +
-           std::string(access::effect_meaning(c->effect)) + "\n";
-  }
-
-  std::string make_usage(const CLI::App* app, std::string) const override {
-    if (!app->get_parent()) return "usage: keydesk [global options] COMMAND [options]\n";
-    std::string line = "usage: keydesk [global options] " + app->get_name();
-    if (const CommandSpec* c = command_of(app)) {
-      if (!c->positional.empty()) line += " " + std::string(c->positional);
-      if (!c->options.empty()) line += " [options]";
-    } else {
-      line += " [COMMAND]";
-    }
-    return line + "\n";
   }
 
   // CLI11's layout with one blank line between sections, options grouped as they were added.
@@ -73,24 +69,55 @@ class Formatter final : public CLI::Formatter {
     return out;
   }
 
-  std::string make_subcommand(const CLI::App* sub) const override {
-    std::string name = sub->get_name();
-    std::string description = sub->get_description();
-    if (const CommandSpec* c = command_of(sub)) {
-      if (!c->positional.empty()) name += " " + std::string(c->positional);
-      description = "[" + std::string(effect_name(c->effect)) + "] " + std::string(c->summary);
+  std::string make_description(const CLI::App* app) const override {
+    const CommandSpec* c = command(app);
+    if (!c) return app->get_description() + "\n";
+    return std::string(c->name) + ": " + std::string(c->summary) +
+           "\neffect on the token: " + effect_name(c->effect) + " - " +
+           std::string(access::effect_meaning(c->effect)) + "\n";
+  }
+
+  std::string make_usage(const CLI::App* app, std::string) const override {
+    std::string line = "usage: keydesk [global options]";
+    if (const std::string path = path_of(app); !path.empty()) line += " " + path;
+    if (const CommandSpec* c = command(app)) {
+      if (!c->positional.empty()) line += " " + std::string(c->positional);
+      if (!c->options.empty()) line += " [options]";
+    } else if (app->get_name() == "help" && app->get_parent() && !app->get_parent()->get_parent()) {
+      line += " [COMMAND]";
     } else {
-      name += " [COMMAND]";
+      line += " COMMAND [options]";
     }
+    return line + "\n";
+  }
+
+  // keydesk's list is every command of the table, families spelled out; a family's, its own commands.
+  std::string make_subcommands(const CLI::App* app, CLI::AppFormatMode) const override {
+    const std::string path = path_of(app);
     std::stringstream out;
-    CLI::detail::format_help(out, name, description, column_width_);
+    bool any = false;
+    for (const auto& c : table_.commands) {
+      if (!path.empty() && !std::string_view(c.name).starts_with(path + " ")) continue;
+      if (!any) out << "\n" << (path.empty() ? "commands (effect on the token)" : "commands") << ":\n";
+      any = true;
+      std::string name(c.name);
+      if (!c.positional.empty()) name += " " + std::string(c.positional);
+      CLI::detail::format_help(
+          out, name, "[" + std::string(effect_name(c.effect)) + "] " + std::string(c.summary), column_width_);
+    }
+    if (path.empty() && any)
+      CLI::detail::format_help(out, "help [COMMAND]", "this list, or one command's help", column_width_);
     return out.str();
   }
 
  private:
-  static const CommandSpec* command_of(const CLI::App* app) {
-    return app->get_parent() ? find_command(app->get_name()) : nullptr;
+  const CommandSpec* command(const CLI::App* app) const {
+    auto it = command_of_.find(app);
+    return it == command_of_.end() ? nullptr : it->second;
   }
+
+  const CommandTable& table_;
+  const CommandOf& command_of_;
 };
 
 std::string cli11_names(const OptionSpec& o) {
@@ -130,73 +157,6 @@ struct Bound {
   CLI::Option* option;
 };
 
-// keydesk's command line as a CLI11 App: global options on keydesk and on every command (so they are
-// accepted before or after it), each command's options on its subcommand - and hidden on keydesk too, so
-// that `keydesk -p PIN pin-verify` keeps working and an option before the wrong command is named as such.
-class Parser {
- public:
-  Parser() : app_(kDescription, "keydesk") {
-    app_.formatter(std::make_shared<Formatter>());
-    app_.require_subcommand(0, 1);
-    app_.allow_extras();  // reported below in keydesk's words, never echoing a secret
-    app_.set_help_flag("-h,--help", "this help (after a command: that command's)")->group(kGlobalGroup);
-    app_.footer(
-        std::string(kSecretNote) + "\n" + kExitCodes +
-        "\nkeydesk help COMMAND (or keydesk COMMAND --help): one command's options. See docs/cli.md.");
-    for (const auto& o : options())
-      main_.push_back({&o, add_option(app_, o, is_global_option(o.long_name) ? kGlobalGroup : "")});
-    for (const auto& c : commands()) {
-      CLI::App* sub = app_.add_subcommand(std::string(c.name), std::string(c.summary));
-      sub->group(kCommandsGroup);
-      sub->footer(takes_a_secret(c) ? kSecretNote : "");
-      sub->set_help_flag();  // added again after the command's options, with the global ones
-      auto& bound = commands_[&c];
-      bound.app = sub;
-      for (auto name : c.options) {
-        const OptionSpec* spec = find_option(name);  // the table's own test holds every name to options()
-        bound.options.push_back({spec, add_option(*sub, *spec, kCommandGroup)});
-      }
-      sub->set_help_flag("-h,--help", "this help")->group(kGlobalGroup);
-      for (const auto& o : options())
-        if (is_global_option(o.long_name)) bound.globals.push_back({&o, add_option(*sub, o, kGlobalGroup)});
-      if (!c.positional.empty()) {
-        // "CODE..." in the table: one or more.
-        const std::string_view name = c.positional;
-        const bool several = name.ends_with("...");
-        sub->add_option(std::string(several ? name.substr(0, name.size() - 3) : name), bound.positional)
-            ->expected(several ? -1 : 1)  // -1: one or more
-            ->type_name("")
-            ->option_text(several ? "..." : "");
-      }
-    }
-    help_ = app_.add_subcommand("help", "this list, or one command's help");
-    help_->group(kCommandsGroup);
-    help_->footer("");
-    help_->add_option("COMMAND", help_topic_, "a command")->type_name("");
-  }
-
-  Result<Invocation> parse(const std::vector<std::string>& args);
-  std::string help(const CommandSpec* command) {
-    return command ? commands_.at(command).app->help() : app_.help();
-  }
-
- private:
-  struct Command {
-    CLI::App* app = nullptr;
-    std::vector<Bound> options;  // in the table's order
-    std::vector<Bound> globals;
-    std::vector<std::string> positional;
-  };
-
-  Result<Invocation> read(const CommandSpec* command);
-
-  CLI::App app_;
-  std::vector<Bound> main_;  // every option of the table, in its order
-  std::map<const CommandSpec*, Command> commands_;
-  CLI::App* help_ = nullptr;
-  std::string help_topic_;
-};
-
 // An argument CLI11 left over, as an option name without its value ("--pin" of "--pin=1234").
 struct Leftover {
   std::string text;
@@ -204,13 +164,13 @@ struct Leftover {
   const OptionSpec* known;  // the table's option of that name, if any
 };
 
-Leftover leftover(const std::string& arg) {
+Leftover leftover(const std::string& arg, const CommandTable& table) {
   if (arg.size() < 2 || arg[0] != '-') return {arg, false, nullptr};
   if (arg.starts_with("--")) {
     const std::string name = arg.substr(0, arg.find('='));
-    return {name, true, find_option(std::string_view(name).substr(2))};
+    return {name, true, table.find_option(std::string_view(name).substr(2))};
   }
-  return {arg.substr(0, 2), true, find_short_option(arg[1])};
+  return {arg.substr(0, 2), true, table.find_short_option(arg[1])};
 }
 
 // CLI11's own messages name options, never values; the two a user meets most are said as keydesk says them.
@@ -226,10 +186,10 @@ std::string words_for(const CLI::ParseError& e) {
 }
 
 // The values given to secret options in `args`, as error messages would quote them.
-std::vector<std::string> quoted_secrets(const std::vector<std::string>& args) {
+std::vector<std::string> quoted_secrets(const std::vector<std::string>& args, const CommandTable& table) {
   std::vector<std::string> secrets;
   for (size_t i = 0; i < args.size(); ++i) {
-    const Leftover l = leftover(args[i]);
+    const Leftover l = leftover(args[i], table);
     if (!l.known || l.known->kind != ArgKind::kSecret) continue;
     const std::string& a = args[i];
     const size_t eq = a.find('=');
@@ -246,6 +206,106 @@ std::vector<std::string> quoted_secrets(const std::vector<std::string>& args) {
   return quoted;
 }
 
+// keydesk's command line as a CLI11 App: global options on keydesk and on every command (so they are
+// accepted before or after it), each command's options on its subcommand - and hidden on keydesk too, so
+// that `keydesk -p PIN pin-verify` keeps working and an option before the wrong command is named as such.
+class Parser {
+ public:
+  explicit Parser(const CommandTable& table) : table_(table), app_(kDescription, "keydesk") {
+    app_.formatter(std::make_shared<Formatter>(table_, command_of_));
+    app_.require_subcommand(0, 1);
+    app_.allow_extras();  // reported below in keydesk's words, never echoing a secret
+    app_.set_help_flag("-h,--help", "this help (after a command: that command's)")->group(kGlobalGroup);
+    app_.footer(
+        std::string(kSecretNote) + "\n" + kExitCodes +
+        "\nkeydesk help COMMAND (or keydesk COMMAND --help): one command's options. See docs/cli.md.");
+    for (const auto& o : table_.options)
+      main_.push_back({&o, add_option(app_, o, table_.is_global_option(o.long_name) ? kGlobalGroup : "")});
+    for (const auto& c : table_.commands) add_command(c);
+    help_ = app_.add_subcommand("help", "this list, or one command's help");
+    help_->footer("");
+    help_->add_option("COMMAND", help_topic_, "a command")->type_name("");
+  }
+
+  Result<Invocation> parse(const std::vector<std::string>& args);
+  std::string help(const CommandSpec* command) {
+    return command ? commands_.at(command).app->help() : app_.help();
+  }
+
+ private:
+  struct Command {
+    CLI::App* app = nullptr;
+    std::vector<Bound> options;  // in the table's order
+    std::vector<std::string> positional;
+  };
+
+  // A subcommand of `parent`, with the global options after its own (and the help flag among them).
+  CLI::App* subcommand(CLI::App& parent, const std::string& name, const std::string& description) {
+    CLI::App* sub = parent.add_subcommand(name, description);
+    sub->set_help_flag();  // added again after the command's options, with the global ones
+    return sub;
+  }
+  void add_globals(CLI::App& app) {
+    app.set_help_flag("-h,--help", "this help")->group(kGlobalGroup);
+    for (const auto& o : table_.options)
+      if (table_.is_global_option(o.long_name))
+        globals_[&app].push_back({&o, add_option(app, o, kGlobalGroup)});
+  }
+
+  void add_command(const CommandSpec& c) {
+    const auto words = words_of(c.name);
+    CLI::App* parent = &app_;
+    for (size_t i = 0; i + 1 < words.size(); ++i) {  // a family: "store" of "store init"
+      CLI::App*& family = families_[{parent, words[i]}];
+      if (!family) {
+        const std::string path = joined(std::vector<std::string>(words.begin(), words.begin() + long(i) + 1));
+        family = subcommand(*parent, words[i], path + ": one of the commands below");
+        family->require_subcommand(0, 1);
+        family->footer("");
+        add_globals(*family);
+      }
+      parent = family;
+    }
+    CLI::App* sub = subcommand(*parent, words.back(), std::string(c.summary));
+    sub->footer(std::any_of(c.options.begin(), c.options.end(),
+                            [&](std::string_view name) {
+                              const auto* o = table_.find_option(name);
+                              return o && o->kind == ArgKind::kSecret;
+                            })
+                    ? kSecretNote
+                    : "");
+    command_of_[sub] = &c;
+    auto& bound = commands_[&c];
+    bound.app = sub;
+    for (auto name : c.options) {
+      const OptionSpec* spec = table_.find_option(name);  // the table's own test holds every name to options
+      bound.options.push_back({spec, add_option(*sub, *spec, kCommandGroup)});
+    }
+    add_globals(*sub);
+    if (!c.positional.empty()) {
+      // "CODE..." in the table: one or more.
+      const std::string_view name = c.positional;
+      const bool several = name.ends_with("...");
+      sub->add_option(std::string(several ? name.substr(0, name.size() - 3) : name), bound.positional)
+          ->expected(several ? -1 : 1)  // -1: one or more
+          ->type_name("")
+          ->option_text(several ? "..." : "");
+    }
+  }
+
+  Result<Invocation> read(const CommandSpec* command, const std::vector<CLI::App*>& chain);
+
+  const CommandTable& table_;
+  CLI::App app_;
+  CommandOf command_of_;
+  std::vector<Bound> main_;  // every option of the table, in its order
+  std::map<const CLI::App*, std::vector<Bound>> globals_;
+  std::map<std::pair<CLI::App*, std::string>, CLI::App*> families_;
+  std::map<const CommandSpec*, Command> commands_;
+  CLI::App* help_ = nullptr;
+  std::vector<std::string> help_topic_;
+};
+
 Result<Invocation> Parser::parse(const std::vector<std::string>& args) {
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
@@ -257,64 +317,82 @@ Result<Invocation> Parser::parse(const std::vector<std::string>& args) {
   } catch (const CLI::ParseError& e) {
     return usage(words_for(e));
   }
-  const auto selected = app_.get_subcommands();
-  CLI::App* sub = selected.empty() ? nullptr : selected.front();
-  const CommandSpec* command = sub && sub != help_ ? find_command(sub->get_name()) : nullptr;
+  // keydesk, then the family and the command the arguments selected.
+  std::vector<CLI::App*> chain{&app_};
+  while (!chain.back()->get_subcommands().empty()) chain.push_back(chain.back()->get_subcommands().front());
+  CLI::App* selected = chain.back();
+  auto found = command_of_.find(selected);
+  const CommandSpec* command = found == command_of_.end() ? nullptr : found->second;
   const std::string command_name = command ? std::string(command->name) : "keydesk without a command";
 
-  // What CLI11 could not place: before the command (keydesk's own) and after it (the command's).
-  std::vector<std::pair<Leftover, bool>> left;  // (argument, after the command)
-  for (const auto& a : app_.remaining()) left.push_back({leftover(a), false});
-  if (sub)
-    for (const auto& a : sub->remaining()) left.push_back({leftover(a), true});
-  for (const auto& [l, after] : left)
-    if (l.is_option && !l.known) return usage("unknown option " + quoted_text(l.text));
-  for (const auto& [l, after] : left)
-    if (l.is_option)
-      return usage("option --" + std::string(l.known->long_name) + " does not apply to " + command_name);
-  for (const auto& [l, after] : left) {
-    if (!after || !command)
-      return usage("unknown command " + quoted_text(l.text) + " (keydesk help lists them)");
-    return usage(command_name + " takes no argument " + quoted_text(l.text));
+  // What CLI11 could not place, level by level: keydesk's own, the family's, the command's.
+  struct Left {
+    Leftover arg;
+    const CLI::App* level;
+  };
+  std::vector<Left> left;
+  for (const CLI::App* level : chain)
+    for (const auto& a : level->remaining()) left.push_back({leftover(a, table_), level});
+  for (const auto& l : left)
+    if (l.arg.is_option && !l.arg.known) return usage("unknown option " + quoted_text(l.arg.text));
+  for (const auto& l : left)
+    if (l.arg.is_option)
+      return usage("option --" + std::string(l.arg.known->long_name) + " does not apply to " + command_name);
+  for (const auto& l : left) {
+    if (command && l.level == selected)
+      return usage(command_name + " takes no argument " + quoted_text(l.arg.text));
+    const std::string path = path_of(l.level);
+    return usage("unknown command " + quoted_text((path.empty() ? "" : path + " ") + l.arg.text) +
+                 " (keydesk help lists them)");
   }
   // A command's option given before the command: it must be one of this command's.
   for (const auto& b : main_) {
-    if (b.option->count() == 0 || is_global_option(b.spec->long_name)) continue;
+    if (b.option->count() == 0 || table_.is_global_option(b.spec->long_name)) continue;
     if (!command || std::find(command->options.begin(), command->options.end(), b.spec->long_name) ==
                         command->options.end())
       return usage("option --" + std::string(b.spec->long_name) + " does not apply to " + command_name);
   }
-  if (sub == help_) {
+  if (selected == help_) {
     Invocation help;
-    if (help_topic_.empty()) {
-      help.help = Parser().help(nullptr);  // this parser's help() would be the help command's own
-    } else if (const CommandSpec* topic = find_command(help_topic_)) {
-      help.help = commands_.at(topic).app->help();
+    const std::string topic = joined(help_topic_);
+    if (topic.empty()) {
+      help.help = Parser(table_).help(nullptr);  // this parser's help() would be the help command's own
+    } else if (const CommandSpec* named = table_.find_command(topic)) {
+      help.help = commands_.at(named).app->help();
+    } else if (auto family = std::find_if(families_.begin(), families_.end(),
+                                          [&](const auto& f) { return path_of(f.second) == topic; });
+               family != families_.end()) {
+      help.help = family->second->help();
     } else {
-      return usage("unknown command " + quoted_text(help_topic_) + " (keydesk help lists them)");
+      return usage("unknown command " + quoted_text(topic) + " (keydesk help lists them)");
     }
     return help;
   }
-  return read(command);
+  return read(command, chain);
 }
 
 // The values of a parsed command line: an option given after the command wins over the same before it.
-Result<Invocation> Parser::read(const CommandSpec* command) {
+Result<Invocation> Parser::read(const CommandSpec* command, const std::vector<CLI::App*>& chain) {
   Invocation inv;
   inv.command = command;
-  auto given = [&](const OptionSpec& spec, const std::vector<Bound>& after) -> CLI::Option* {
-    for (const auto& b : after)
-      if (b.spec == &spec && b.option->count() > 0) return b.option;
-    for (const auto& b : main_)
-      if (b.spec == &spec && b.option->count() > 0) return b.option;
-    return nullptr;
+  // The latest of the option's places: the command's options, then each level's globals from the command
+  // up, then keydesk's own.
+  auto given = [&](const OptionSpec& spec, const std::vector<Bound>* own) -> CLI::Option* {
+    auto in = [&](const std::vector<Bound>& bound) -> CLI::Option* {
+      for (const auto& b : bound)
+        if (b.spec == &spec && b.option->count() > 0) return b.option;
+      return nullptr;
+    };
+    if (own)
+      if (auto* o = in(*own)) return o;
+    for (auto level = chain.rbegin(); level != chain.rend(); ++level)
+      if (auto it = globals_.find(*level); it != globals_.end())
+        if (auto* o = in(it->second)) return o;
+    return in(main_);
   };
-  static const std::vector<Bound> kNone;
-  const Command* bound = command ? &commands_.at(command) : nullptr;
-  const auto& globals = bound ? bound->globals : kNone;
-  for (const auto& spec : options()) {
-    if (!is_global_option(spec.long_name)) continue;
-    CLI::Option* option = given(spec, globals);
+  for (const auto& spec : table_.options) {
+    if (!table_.is_global_option(spec.long_name)) continue;
+    CLI::Option* option = given(spec, nullptr);
     if (!option) continue;
     const std::string value = option->results().empty() ? std::string() : option->results().back();
     const std::string_view name = spec.long_name;
@@ -341,47 +419,52 @@ Result<Invocation> Parser::read(const CommandSpec* command) {
       inv.token_index = index;
     }
   }
-  if (!bound) {
-    inv.help = app_.help();  // no command: keydesk's help
+  if (!command) {
+    inv.help = chain.back()->help();  // keydesk, or a family, without a command: its help
     return inv;
   }
-  for (const auto& b : bound->options) {
-    CLI::Option* option = given(*b.spec, bound->options);
+  const Command& bound = commands_.at(command);
+  for (const auto& b : bound.options) {
+    CLI::Option* option = given(*b.spec, &bound.options);
     if (!option) continue;
     std::optional<std::string> value;
     if (b.spec->kind != ArgKind::kFlag && !option->results().empty()) value = option->results().back();
     inv.options[std::string(b.spec->long_name)] = std::move(value);
   }
-  inv.positional = bound->positional;
+  inv.positional = bound.positional;
   return inv;
 }
 
 }  // namespace
 
-Result<Invocation> parse_command_line(const std::vector<std::string>& args) {
-  Parser parser;
+Result<Invocation> parse_command_line(const std::vector<std::string>& args, const CommandTable& table) {
+  Parser parser(table);
   auto parsed = parser.parse(args);
   if (parsed) return parsed;
   // The net under every message above: whatever the path, a secret's value is never repeated.
   const std::string message = describe(parsed.error());
-  for (const auto& secret : quoted_secrets(args))
+  for (const auto& secret : quoted_secrets(args, table))
     if (message.find(secret) != std::string::npos)
       return usage("the arguments could not be read (a secret's value is never repeated); see keydesk help");
   return parsed;
 }
 
-std::string keydesk_help() {
-  return Parser().help(nullptr);
+std::string keydesk_help(const CommandTable& table) {
+  return Parser(table).help(nullptr);
 }
 
-std::string command_help(const CommandSpec& command) {
-  return Parser().help(&command);
+std::string command_help(const CommandSpec& command, const CommandTable& table) {
+  return Parser(table).help(&command);
 }
 
-std::string help_for(const std::vector<std::string>& args) {
-  for (const auto& a : args)
-    if (const CommandSpec* c = find_command(a)) return command_help(*c);
-  return keydesk_help();
+std::string help_for(const std::vector<std::string>& args, const CommandTable& table) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i + 1 < args.size())
+      if (const CommandSpec* c = table.find_command(args[i] + " " + args[i + 1]))
+        return command_help(*c, table);
+    if (const CommandSpec* c = table.find_command(args[i])) return command_help(*c, table);
+  }
+  return keydesk_help(table);
 }
 
 }  // namespace keydesk::cli

@@ -34,13 +34,16 @@ struct Invocation {
   }
 };
 
-Result<Invocation> parse_command_line(const std::vector<std::string>& args);
+// A command named by several words ("store init") is a family of CLI11 subcommands: `keydesk store`
+// alone prints the family's help. `table` is keydesk's unless a test brings its own.
+Result<Invocation> parse_command_line(const std::vector<std::string>& args,
+                                      const CommandTable& table = command_table());
 
 // keydesk's help: every command with its effect, the global options, secrets and exit codes.
-std::string keydesk_help();
+std::string keydesk_help(const CommandTable& table = command_table());
 // One command's help: its summary, its effect on the token, its options and the global ones.
-std::string command_help(const CommandSpec& command);
+std::string command_help(const CommandSpec& command, const CommandTable& table = command_table());
 // What to print with a usage error in `args`: the help of the command they name, else keydesk's.
-std::string help_for(const std::vector<std::string>& args);
+std::string help_for(const std::vector<std::string>& args, const CommandTable& table = command_table());
 
 }  // namespace keydesk::cli

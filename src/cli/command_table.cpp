@@ -127,36 +127,57 @@ const CommandSpec kCommands[] = {
 
 }  // namespace
 
-std::span<const CommandSpec> commands() {
-  return kCommands;
-}
-
-const CommandSpec* find_command(std::string_view name) {
-  for (const auto& c : kCommands)
+const CommandSpec* CommandTable::find_command(std::string_view name) const {
+  for (const auto& c : commands)
     if (c.name == name) return &c;
   return nullptr;
 }
 
-std::span<const OptionSpec> options() {
-  return kOptions;
-}
-
-const OptionSpec* find_option(std::string_view long_name) {
-  for (const auto& o : kOptions)
+const OptionSpec* CommandTable::find_option(std::string_view long_name) const {
+  for (const auto& o : options)
     if (o.long_name == long_name) return &o;
   return nullptr;
 }
 
-const OptionSpec* find_short_option(char short_name) {
-  for (const auto& o : kOptions)
+const OptionSpec* CommandTable::find_short_option(char short_name) const {
+  for (const auto& o : options)
     if (o.short_name == short_name) return &o;
   return nullptr;
 }
 
-bool is_global_option(std::string_view long_name) {
-  for (size_t i = 0; i < kGlobalOptions; ++i)
-    if (kOptions[i].long_name == long_name) return true;
+bool CommandTable::is_global_option(std::string_view long_name) const {
+  for (size_t i = 0; i < global_options && i < options.size(); ++i)
+    if (options[i].long_name == long_name) return true;
   return false;
+}
+
+const CommandTable& command_table() {
+  static const CommandTable table{kCommands, kOptions, kGlobalOptions};
+  return table;
+}
+
+std::span<const CommandSpec> commands() {
+  return command_table().commands;
+}
+
+const CommandSpec* find_command(std::string_view name) {
+  return command_table().find_command(name);
+}
+
+std::span<const OptionSpec> options() {
+  return command_table().options;
+}
+
+const OptionSpec* find_option(std::string_view long_name) {
+  return command_table().find_option(long_name);
+}
+
+const OptionSpec* find_short_option(char short_name) {
+  return command_table().find_short_option(short_name);
+}
+
+bool is_global_option(std::string_view long_name) {
+  return command_table().is_global_option(long_name);
 }
 
 }  // namespace keydesk::cli

@@ -40,7 +40,7 @@ struct OptionSpec {
 };
 
 struct CommandSpec {
-  std::string_view name;
+  std::string_view name;  // one word, or words separated by a space for a family ("store init")
   Effect effect;
   std::string_view summary;
   std::vector<std::string_view> options;  // long names from options()
@@ -51,10 +51,24 @@ struct CommandSpec {
   bool first_of_several = false;
 };
 
+// A table of commands and options as one value: keydesk's (command_table()), or a test's own.
+struct CommandTable {
+  std::span<const CommandSpec> commands;
+  // Global options first (accepted before or after the command), then every command option; one meaning
+  // per name.
+  std::span<const OptionSpec> options;
+  size_t global_options = 0;  // how many of `options` are global
+
+  const CommandSpec* find_command(std::string_view name) const;
+  const OptionSpec* find_option(std::string_view long_name) const;
+  const OptionSpec* find_short_option(char short_name) const;
+  bool is_global_option(std::string_view long_name) const;
+};
+const CommandTable& command_table();
+
+// keydesk's table (command_table()), piece by piece.
 std::span<const CommandSpec> commands();
 const CommandSpec* find_command(std::string_view name);
-// Global options first (accepted before or after the command), then every command option; one meaning per
-// name.
 std::span<const OptionSpec> options();
 const OptionSpec* find_option(std::string_view long_name);
 const OptionSpec* find_short_option(char short_name);

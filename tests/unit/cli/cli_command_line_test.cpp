@@ -174,3 +174,68 @@ TEST(CliCommandLine, AUsageErrorShowsTheHelpOfTheCommandItNamed) {
   EXPECT_NE(r.err.find("keydesk: option --pin does not apply to diagnose"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty());
 }
+
+// A command named by several words is a family of subcommands: what the store's commands will be
+// ("store init", "record show CUID"), here in a table of the test's own.
+namespace {
+
+const cli::OptionSpec kFamilyOptions[] = {
+    {"json", 0, cli::ArgKind::kFlag, "JSON output"},
+    {"verbose", 'v', cli::ArgKind::kFlag, "trace"},
+    {"db", 0, cli::ArgKind::kValue, "the record store", "PATH"},
+    {"status", 0, cli::ArgKind::kValue, "the record's new status", "STATUS"},
+};
+const cli::CommandSpec kFamilyCommands[] = {
+    {"store init", cli::Effect::kLocal, "create the record store", {"db"}, "", nullptr},
+    {"store rotate-key", cli::Effect::kLocal, "seal the store under a new key", {"db"}, "", nullptr},
+    {"record show", cli::Effect::kLocal, "one token's record", {"db"}, "CUID", nullptr},
+    {"record set-status", cli::Effect::kLocal, "mark a record", {"db", "status"}, "CUID", nullptr},
+    {"token-info", cli::Effect::kReadOnly, "list tokens", {}, "", nullptr},
+};
+const cli::CommandTable kFamilies{kFamilyCommands, kFamilyOptions, 2};
+
+}  // namespace
+
+TEST(CliCommandLine, CommandsOfSeveralWordsAreFamiliesOfSubcommands) {
+  auto init = cli::parse_command_line({"--json", "store", "init", "--db", "/tmp/records", "-v"}, kFamilies);
+  ASSERT_TRUE(init.ok()) << describe(init.error());
+  EXPECT_EQ(init->command, &kFamilyCommands[0]);
+  EXPECT_EQ(init->value("db"), "/tmp/records");
+  EXPECT_TRUE(init->json);
+  EXPECT_TRUE(init->verbose);
+  auto show = cli::parse_command_line({"record", "show", "--db", "r", "00112233445566778899"}, kFamilies);
+  ASSERT_TRUE(show.ok()) << describe(show.error());
+  EXPECT_EQ(show->command, &kFamilyCommands[2]);
+  EXPECT_EQ(show->positional, std::vector<std::string>{"00112233445566778899"});
+  auto set = cli::parse_command_line({"record", "set-status", "--status", "lost", "C"}, kFamilies);
+  ASSERT_TRUE(set.ok()) << describe(set.error());
+  EXPECT_EQ(set->value("status"), "lost");
+
+  auto family = cli::parse_command_line({"store"}, kFamilies);
+  ASSERT_TRUE(family.ok());
+  EXPECT_EQ(family->command, nullptr) << "a family alone is its help";
+  EXPECT_NE(family->help.find("store init"), std::string::npos) << family->help;
+  EXPECT_NE(family->help.find("store rotate-key"), std::string::npos) << family->help;
+  EXPECT_EQ(family->help.find("record show"), std::string::npos) << family->help;
+
+  auto unknown = cli::parse_command_line({"store", "wipe"}, kFamilies);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(describe(unknown.error()).find("unknown command 'store wipe'"), std::string::npos)
+      << describe(unknown.error());
+  auto misplaced = cli::parse_command_line({"store", "init", "--status", "lost"}, kFamilies);
+  ASSERT_FALSE(misplaced.ok());
+  EXPECT_NE(describe(misplaced.error()).find("option --status does not apply to store init"),
+            std::string::npos)
+      << describe(misplaced.error());
+
+  const std::string all = cli::keydesk_help(kFamilies);
+  EXPECT_NE(all.find("record show CUID"), std::string::npos) << all;
+  EXPECT_NE(all.find("[no token] create the record store"), std::string::npos) << all;
+  auto help = cli::parse_command_line({"help", "record", "set-status"}, kFamilies);
+  ASSERT_TRUE(help.ok()) << describe(help.error());
+  EXPECT_EQ(help->help, cli::command_help(kFamilyCommands[3], kFamilies));
+  EXPECT_NE(help->help.find("usage: keydesk [global options] record set-status CUID [options]"),
+            std::string::npos)
+      << help->help;
+  EXPECT_NE(help->help.find("--status STATUS"), std::string::npos) << help->help;
+}

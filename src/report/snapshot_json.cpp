@@ -1,9 +1,9 @@
-#include "cli/snapshot_json.h"
+#include "report/snapshot_json.h"
 
 #include "core/error.h"
 #include "core/text.h"
 
-namespace keydesk::cli {
+namespace keydesk::report {
 namespace {
 
 template <typename T>
@@ -118,4 +118,4 @@ ojson counter_check_json(const runbook::CounterCheck& check) {
           {"Statement", check.statement}};
 }
 
-}  // namespace keydesk::cli
+}  // namespace keydesk::report

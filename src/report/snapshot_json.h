@@ -8,7 +8,7 @@
 #include "runbook/counter_check.h"
 #include "runbook/findings.h"
 
-namespace keydesk::cli {
+namespace keydesk::report {
 
 using ojson = nlohmann::ordered_json;
 
@@ -19,4 +19,4 @@ ojson findings_json(const std::vector<runbook::Finding>& findings);
 // diagnose's "CounterCheck": the counters read at the start and at the end, compared.
 ojson counter_check_json(const runbook::CounterCheck& check);
 
-}  // namespace keydesk::cli
+}  // namespace keydesk::report

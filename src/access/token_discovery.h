@@ -14,7 +14,7 @@
 #include "transport/apdu_transport.h"
 #include "transport/pcsc_context.h"
 
-namespace keydesk::host {
+namespace keydesk::access {
 
 struct TokenInfo {
   int index = 0;
@@ -54,4 +54,4 @@ struct FidoDevice {
 std::vector<TokenInfo> merge_tokens(const std::vector<transport::ReaderStatus>& readers,
                                     const std::vector<FidoDevice>& fido_devices);
 
-}  // namespace keydesk::host
+}  // namespace keydesk::access

@@ -1,11 +1,11 @@
-#include "host/token_discovery.h"
+#include "access/token_discovery.h"
 
 #include <algorithm>
 #include <cctype>
 
 #include "core/text.h"
 
-namespace keydesk::host {
+namespace keydesk::access {
 namespace {
 
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
@@ -82,4 +82,4 @@ std::vector<TokenInfo> merge_tokens(const std::vector<transport::ReaderStatus>& 
   return tokens;
 }
 
-}  // namespace keydesk::host
+}  // namespace keydesk::access

@@ -112,6 +112,10 @@ const char* error_kind_name(ErrorKind kind) {
       return "io";
     case ErrorKind::kCrypto:
       return "crypto";
+    case ErrorKind::kConflict:
+      return "conflict";
+    case ErrorKind::kIntegrity:
+      return "integrity";
     case ErrorKind::kInternal:
       return "internal";
   }
@@ -249,6 +253,12 @@ std::string describe(const Error& error) {
       break;
     case ErrorKind::kCrypto:
       what = "cryptographic failure";
+      break;
+    case ErrorKind::kConflict:
+      what = "changed by another writer since it was read";
+      break;
+    case ErrorKind::kIntegrity:
+      what = "integrity check failed";
       break;
     case ErrorKind::kInternal:
       what = "internal error";

@@ -26,6 +26,8 @@ enum class ErrorKind : uint8_t {
   kNotFound,      // a named object, credential, profile or file does not exist
   kIo,            // local file system failure
   kCrypto,        // OpenSSL failure
+  kConflict,      // the record changed since it was read (another writer won); re-read and decide again
+  kIntegrity,     // stored data failed its integrity check: a sealed secret does not open, a MAC fails
   kInternal,
 };
 

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-class YubiKey5 final : public host::TokenSource {
+class YubiKey5 final : public access::TokenSource {
  public:
   YubiKey5() {
     auto doc = card::load_profile("yubikey5", {KEYDESK_PROFILE_SOURCE_DIR});
@@ -25,10 +25,10 @@ class YubiKey5 final : public host::TokenSource {
     token::install_standard_applets(card_, *doc);
     EXPECT_TRUE(card_.load(*doc).ok());
   }
-  Result<std::vector<host::TokenInfo>> list() override {
-    return std::vector<host::TokenInfo>{{0, "Loopback Reader 00 00", card_.atr(), {}, {}}};
+  Result<std::vector<access::TokenInfo>> list() override {
+    return std::vector<access::TokenInfo>{{0, "Loopback Reader 00 00", card_.atr(), {}, {}}};
   }
-  Result<std::unique_ptr<transport::ApduTransport>> open_card(const host::TokenInfo&) override {
+  Result<std::unique_ptr<transport::ApduTransport>> open_card(const access::TokenInfo&) override {
     return std::unique_ptr<transport::ApduTransport>(
         std::make_unique<keydesk::testing::LoopbackTransport>(card_));
   }

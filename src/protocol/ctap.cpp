@@ -33,7 +33,7 @@ const Request* find_request(ByteView request) {
 }
 
 bool is_read_only(const Request& request) {
-  return request.effect == Effect::kReads && !request.user_presence && !request.secret &&
+  return request.effect == InstructionEffect::kReads && !request.user_presence && !request.secret &&
          !request.response_secret;
 }
 

@@ -48,7 +48,7 @@ struct Request {
   Command command;
   int subcommand = -1;  // clientPIN only; -1: the command as a whole
   std::string_view name;
-  Effect effect;
+  InstructionEffect effect;
   bool user_presence = false;    // asks the user for a touch
   bool secret = false;           // the request holds a PIN (encrypted), a PIN/UV auth parameter or salts
   bool response_secret = false;  // the answer holds a PIN/UV auth token or hmac-secret outputs
@@ -58,31 +58,35 @@ struct Request {
 // subcommand needs a pinUvAuthToken (the GetNext ones continue a Begin that did), and deleteCredential
 // destroys. getInfo takes no parameters; everything else a CBOR map.
 inline constexpr Request kRequests[] = {
-    {Command::kMakeCredential, -1, "makeCredential", Effect::kWrites, true, true, false},
+    {Command::kMakeCredential, -1, "makeCredential", InstructionEffect::kWrites, true, true, false},
     // The signature counter advances; hmac-secret salts go in, its outputs come out.
-    {Command::kGetAssertion, -1, "getAssertion", Effect::kWrites, true, true, true},
-    {Command::kGetNextAssertion, -1, "getNextAssertion", Effect::kWrites, false, false, true},
-    {Command::kGetInfo, -1, "getInfo", Effect::kReads},
-    {Command::kClientPin, kGetPinRetries, "clientPIN getPINRetries", Effect::kReads},
-    {Command::kClientPin, kGetKeyAgreement, "clientPIN getKeyAgreement", Effect::kReads},
-    {Command::kClientPin, kSetPin, "clientPIN setPIN", Effect::kWrites, false, true, false},
-    {Command::kClientPin, kChangePin, "clientPIN changePIN", Effect::kSpendsRetry, false, true, false},
+    {Command::kGetAssertion, -1, "getAssertion", InstructionEffect::kWrites, true, true, true},
+    {Command::kGetNextAssertion, -1, "getNextAssertion", InstructionEffect::kWrites, false, false, true},
+    {Command::kGetInfo, -1, "getInfo", InstructionEffect::kReads},
+    {Command::kClientPin, kGetPinRetries, "clientPIN getPINRetries", InstructionEffect::kReads},
+    {Command::kClientPin, kGetKeyAgreement, "clientPIN getKeyAgreement", InstructionEffect::kReads},
+    {Command::kClientPin, kSetPin, "clientPIN setPIN", InstructionEffect::kWrites, false, true, false},
+    {Command::kClientPin, kChangePin, "clientPIN changePIN", InstructionEffect::kSpendsRetry, false, true,
+     false},
     // Whenever a PIN is set, a wrong one spends a try: never admitted on a read-only path, whatever an
     // earlier getInfo said (transport/readonly_guard.h).
-    {Command::kClientPin, kGetPinToken, "clientPIN getPinToken", Effect::kSpendsRetry, false, true, true},
+    {Command::kClientPin, kGetPinToken, "clientPIN getPinToken", InstructionEffect::kSpendsRetry, false, true,
+     true},
     {Command::kClientPin, kGetPinUvAuthTokenUsingUvWithPermissions,
-     "clientPIN getPinUvAuthTokenUsingUvWithPermissions", Effect::kSpendsRetry, true, true, true},
-    {Command::kClientPin, kGetUvRetries, "clientPIN getUVRetries", Effect::kReads},
+     "clientPIN getPinUvAuthTokenUsingUvWithPermissions", InstructionEffect::kSpendsRetry, true, true, true},
+    {Command::kClientPin, kGetUvRetries, "clientPIN getUVRetries", InstructionEffect::kReads},
     {Command::kClientPin, kGetPinUvAuthTokenUsingPinWithPermissions,
-     "clientPIN getPinUvAuthTokenUsingPinWithPermissions", Effect::kSpendsRetry, false, true, true},
-    {Command::kReset, -1, "reset", Effect::kDestroys, true},
-    {Command::kBioEnrollment, -1, "bioEnrollment", Effect::kDestroys, true, true, false},
-    {Command::kCredentialManagement, -1, "credentialManagement", Effect::kDestroys, false, true, false},
-    {Command::kCredentialManagementPreview, -1, "credentialManagement (preview)", Effect::kDestroys, false,
-     true, false},
-    {Command::kSelection, -1, "selection", Effect::kReads, true},
-    {Command::kLargeBlobs, -1, "largeBlobs", Effect::kWrites, false, true, false},
-    {Command::kConfig, -1, "authenticatorConfig", Effect::kWrites, false, true, false},
+     "clientPIN getPinUvAuthTokenUsingPinWithPermissions", InstructionEffect::kSpendsRetry, false, true,
+     true},
+    {Command::kReset, -1, "reset", InstructionEffect::kDestroys, true},
+    {Command::kBioEnrollment, -1, "bioEnrollment", InstructionEffect::kDestroys, true, true, false},
+    {Command::kCredentialManagement, -1, "credentialManagement", InstructionEffect::kDestroys, false, true,
+     false},
+    {Command::kCredentialManagementPreview, -1, "credentialManagement (preview)",
+     InstructionEffect::kDestroys, false, true, false},
+    {Command::kSelection, -1, "selection", InstructionEffect::kReads, true},
+    {Command::kLargeBlobs, -1, "largeBlobs", InstructionEffect::kWrites, false, true, false},
+    {Command::kConfig, -1, "authenticatorConfig", InstructionEffect::kWrites, false, true, false},
 };
 
 // The row of a request (command byte followed by its CBOR), or nullptr: an unknown command, getInfo with
@@ -108,26 +112,26 @@ inline constexpr Instruction kInstructions[] = {
     {.cla = kCla,
      .ins = kInsMsg,
      .name = "NFCCTAP_MSG",
-     .effect = Effect::kReads,
+     .effect = InstructionEffect::kReads,
      .carries = Carries::kCtap2Request},
     {.cla = kCla,
      .ins = kInsGetResponse,
      .data = DataRule::kAbsent,
      .name = "NFCCTAP_GETRESPONSE",
-     .effect = Effect::kReads},
+     .effect = InstructionEffect::kReads},
     // U2F over ISO 7816 (FIDO U2F Raw Message Formats): REGISTER creates a key, AUTHENTICATE advances the
     // signature counter, VERSION names the protocol.
     {.ins = u2f::kInsRegister,
      .name = "U2F REGISTER",
-     .effect = Effect::kWrites,
+     .effect = InstructionEffect::kWrites,
      .carries = Carries::kCtap1Message},
     {.ins = u2f::kInsAuthenticate,
      .name = "U2F AUTHENTICATE",
-     .effect = Effect::kWrites,
+     .effect = InstructionEffect::kWrites,
      .carries = Carries::kCtap1Message},
     {.ins = u2f::kInsVersion,
      .name = "U2F VERSION",
-     .effect = Effect::kReads,
+     .effect = InstructionEffect::kReads,
      .carries = Carries::kCtap1Message},
 };
 }  // namespace nfcctap

@@ -2,17 +2,17 @@
 
 namespace keydesk::protocol {
 
-const char* effect_name(Effect effect) {
+const char* instruction_effect_name(InstructionEffect effect) {
   switch (effect) {
-    case Effect::kReads:
+    case InstructionEffect::kReads:
       return "reads";
-    case Effect::kUsesKey:
+    case InstructionEffect::kUsesKey:
       return "uses a key";
-    case Effect::kWrites:
+    case InstructionEffect::kWrites:
       return "writes";
-    case Effect::kSpendsRetry:
+    case InstructionEffect::kSpendsRetry:
       return "spends a retry";
-    case Effect::kDestroys:
+    case InstructionEffect::kDestroys:
       return "destroys";
   }
   return "unknown";

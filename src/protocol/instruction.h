@@ -13,16 +13,19 @@
 
 namespace keydesk::protocol {
 
-// What an instruction may do to the token, in increasing order of harm. A row takes the worst effect of
-// any outcome: a PIN that is right writes nothing but a wrong one spends a try, so VERIFY spends a retry.
-enum class Effect : uint8_t {
+// What one instruction may do to the token, in increasing order of harm. Not to be confused with
+// access::Effect (access/effect.h), what a whole OPERATION declares before it opens a token: an operation
+// declared kReadOnly gets a channel that admits only instructions whose InstructionEffect is kReads. A row
+// takes the worst effect of any outcome: a PIN that is right writes nothing but a wrong one spends a try, so
+// VERIFY spends a retry.
+enum class InstructionEffect : uint8_t {
   kReads,        // reads stored data: no counter, no stored data and no security status changes
   kUsesKey,      // exercises a stored key or secret (signs, MACs, attests) and changes nothing stored
   kWrites,       // changes stored data or the security status (a key, a credential, "PIN verified")
   kSpendsRetry,  // a wrong value spends a try of a PIN, PUK, key or signature counter
   kDestroys,     // erases keys, credentials or references
 };
-const char* effect_name(Effect effect);
+const char* instruction_effect_name(InstructionEffect effect);
 
 // P1 or P2: any value, or exactly one.
 struct ByteRule {
@@ -52,7 +55,7 @@ struct Instruction {
   ByteRule p2 = kAnyByte;
   DataRule data = DataRule::kAny;
   std::string_view name;
-  Effect effect = Effect::kReads;
+  InstructionEffect effect = InstructionEffect::kReads;
   // The data field holds a PIN, PUK, key or cryptogram (in one of its data objects or as a whole). The
   // trace masks the whole field: a malformed command may hold the secret anywhere.
   bool data_secret = false;

@@ -40,10 +40,13 @@ inline constexpr uint8_t kMaxFormFactor = 0x05;
 inline constexpr uint8_t kFormFactorFlags = 0xC0;
 
 inline constexpr Instruction kInstructions[] = {
-    {.ins = kInsReadConfig, .data = DataRule::kAbsent, .name = "READ CONFIG", .effect = Effect::kReads},
-    {.ins = kInsWriteConfig, .name = "WRITE CONFIG", .effect = Effect::kWrites},
-    {.ins = kInsSetMode, .name = "SET MODE", .effect = Effect::kWrites},
-    {.ins = kInsDeviceReset, .name = "DEVICE RESET", .effect = Effect::kDestroys},
+    {.ins = kInsReadConfig,
+     .data = DataRule::kAbsent,
+     .name = "READ CONFIG",
+     .effect = InstructionEffect::kReads},
+    {.ins = kInsWriteConfig, .name = "WRITE CONFIG", .effect = InstructionEffect::kWrites},
+    {.ins = kInsSetMode, .name = "SET MODE", .effect = InstructionEffect::kWrites},
+    {.ins = kInsDeviceReset, .name = "DEVICE RESET", .effect = InstructionEffect::kDestroys},
 };
 
 }  // namespace keydesk::protocol::yubico_mgmt

@@ -19,7 +19,7 @@ Status admit_read_only_ctap(ByteView request) {
   const protocol::ctap::Request* row = protocol::ctap::find_request(request);
   if (!row) return refuse("request that no read-only row describes (unknown, malformed or with parameters)");
   if (protocol::ctap::is_read_only(*row)) return {};
-  std::string why = std::string(row->name) + ": " + protocol::effect_name(row->effect);
+  std::string why = std::string(row->name) + ": " + protocol::instruction_effect_name(row->effect);
   if (row->secret) why += ", carries a secret";
   if (row->user_presence) why += ", asks for a touch";
   return refuse(why);
@@ -42,7 +42,8 @@ std::optional<std::string> ReadOnlyGuard::refusal(ByteView raw) const {
     case protocol::Carries::kNothing:
       break;
   }
-  if (row->effect != protocol::Effect::kReads) return name + " " + protocol::effect_name(row->effect);
+  if (row->effect != protocol::InstructionEffect::kReads)
+    return name + " " + protocol::instruction_effect_name(row->effect);
   if (row->data_secret || row->response_secret) return name + " carries a secret";
   return std::nullopt;
 }

@@ -100,7 +100,8 @@ TEST(ReadOnlyRows, EveryReadTheTablesNameLeavesEveryProfilesTokenUnchanged) {
       std::vector<const Instruction*> reads;
       for (const Instruction& row : protocol::interindustry::kInstructions) reads.push_back(&row);
       for (const Instruction& row : applet.instructions)
-        if (row.effect == protocol::Effect::kReads && row.carries != protocol::Carries::kCtap1Message)
+        if (row.effect == protocol::InstructionEffect::kReads &&
+            row.carries != protocol::Carries::kCtap1Message)
           reads.push_back(&row);
       for (const Instruction* row : reads) {
         ++rows;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "card/state_file.h"
 #include "crypto/random.h"
 #include "iso7816/cplc.h"
 #include "protocol/interindustry.h"
@@ -47,7 +46,10 @@ bool parse_version(const std::string& text, uint8_t out[3]) {
   return true;
 }
 
-Card::Card(std::string state_path) : state_path_(std::move(state_path)) {}
+Card::Card(std::string state_path)
+    : store_(state_path.empty() ? nullptr : std::make_unique<FileStateStore>(std::move(state_path))) {}
+
+Card::Card(std::unique_ptr<StateStore> store) : store_(std::move(store)) {}
 
 Status Card::load(const json& doc, Origin origin) {
   std::lock_guard lock(mu_);
@@ -207,8 +209,8 @@ Status Card::persist_if_changed() {
   // throws here and the command is answered 6F00 with nothing committed (transmit()).
   std::string text = doc.dump(1);
   if (text == last_saved_) return {};
-  if (!state_path_.empty()) {
-    Status s = write_file_atomically(state_path_, text);
+  if (store_) {
+    Status s = store_->replace(text);
     if (!s) {
       // Roll the in-memory state back to what is on disk: a change that is not durable did not happen.
       restore_saved_state();

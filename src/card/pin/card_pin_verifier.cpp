@@ -17,10 +17,7 @@ ResponseApdu CardPinVerifier::verify(const CommandApdu& cmd) {
   if (cmd.p1 != 0x00) return ResponseApdu::status(sw::kIncorrectP1P2);
   PinReference& pin = context_.pin;
   if (!pin.initialized()) return ResponseApdu::status(sw::kDataInvalid);
-  if (cmd.data.empty()) {
-    if (pin.blocked()) return ResponseApdu::status(sw::kAuthBlocked);
-    return ResponseApdu::status(verified_ ? sw::kOk : sw::retries_left(pin.remaining()));
-  }
+  if (cmd.data.empty()) return ResponseApdu::status(status_query(pin, verified_));
   std::optional<Bytes> candidate = unpad_pin(cmd.data);
   if (!candidate) return ResponseApdu::status(sw::kIncorrectData);
   const iso7816::StatusWord result = present(pin, *candidate);

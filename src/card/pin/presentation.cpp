@@ -24,6 +24,12 @@ StatusWord status_word(VerifyOutcome outcome, bool was_blocked, uint8_t remainin
   return sw::kNoDiagnosis;
 }
 
+StatusWord status_query(const PinReference& ref, bool verified, StatusWord not_initialized) {
+  if (!ref.initialized()) return not_initialized;
+  if (ref.blocked()) return sw::kAuthBlocked;
+  return verified ? sw::kOk : sw::retries_left(ref.remaining());
+}
+
 StatusWord present(PinReference& ref, ByteView candidate, StatusWord not_initialized) {
   const bool was_blocked = ref.blocked();
   const VerifyOutcome outcome = ref.verify(candidate);

@@ -17,6 +17,12 @@ namespace keydesk::card::pin {
 iso7816::StatusWord status_word(VerifyOutcome outcome, bool was_blocked, uint8_t remaining,
                                 iso7816::StatusWord not_initialized = iso7816::sw::kDataInvalid);
 
+// The answer to a VERIFY without data, which asks for the state and spends nothing (SP 800-73-4 Part 2
+// section 3.2.1): 9000 when `verified` in this session, 63Cx with x tries left, 6983 when blocked, and
+// `not_initialized` for a missing reference.
+iso7816::StatusWord status_query(const PinReference& ref, bool verified,
+                                 iso7816::StatusWord not_initialized = iso7816::sw::kDataInvalid);
+
 // Presents `candidate` to `ref` (a wrong one spends a try) and answers with status_word().
 iso7816::StatusWord present(PinReference& ref, ByteView candidate,
                             iso7816::StatusWord not_initialized = iso7816::sw::kDataInvalid);

@@ -28,11 +28,7 @@ ResponseApdu PinState::verify(const CommandApdu& cmd) {
   }
   if (cmd.p1 != 0x00) return ResponseApdu::status(sw::kIncorrectP1P2);
   pin::PinReference& pin = context_.pin;
-  if (cmd.data.empty()) {
-    if (!pin.initialized()) return ResponseApdu::status(sw::kDataInvalid);
-    if (pin.blocked()) return ResponseApdu::status(sw::kAuthBlocked);
-    return ResponseApdu::status(verified_ ? sw::kOk : sw::retries_left(pin.remaining()));
-  }
+  if (cmd.data.empty()) return ResponseApdu::status(pin::status_query(pin, verified_));
   if (cmd.data.size() != kPinField) return ResponseApdu::status(sw::kIncorrectData);
   const StatusWord result = present_padded(pin, cmd.data);
   verified_ = fresh_ = result.ok();

@@ -45,16 +45,16 @@ std::unique_ptr<card::Card> piv_card_on(SimulatedDisk& disk) {
 
 const std::vector<std::string> kPins = {"111111", "222222", "333333", "444444", "555555"};
 
-struct Run {
+struct CrashRun {
   std::string believed;       // the PIN of the last change answered 9000 before the crash
   std::string after_restart;  // what VERIFY of that PIN answers on the card rebuilt from the disk
 };
 
 // Changes the PIN through kPins, the power failing during write number `crash_at` (counted from the first
 // change), then rebuilds the card from what the disk kept and verifies the believed PIN.
-Run crash_during_change(size_t crash_at, bool acknowledge_before_sync) {
+CrashRun crash_during_change(size_t crash_at, bool acknowledge_before_sync) {
   SimulatedDisk disk;
-  Run run{"123456", {}};
+  CrashRun run{"123456", {}};
   {
     auto card = piv_card_on(disk);
     EXPECT_TRUE(card->load(keydesk::testing::profile("yubikey5")).ok());
@@ -89,7 +89,7 @@ Run crash_during_change(size_t crash_at, bool acknowledge_before_sync) {
 
 TEST(Crash, NoPinChangeAnswered9000IsLostWhenThePowerFailsDuringAnyWrite) {
   for (size_t crash_at = 0; crash_at < kPins.size(); ++crash_at) {
-    const Run run = crash_during_change(crash_at, /*acknowledge_before_sync=*/false);
+    const CrashRun run = crash_during_change(crash_at, /*acknowledge_before_sync=*/false);
     EXPECT_EQ(run.after_restart, "9000")
         << "power lost during write " << crash_at << ": the PIN the host was told (" << run.believed
         << ") does not open the card after the crash";
@@ -101,7 +101,7 @@ TEST(Crash, NoPinChangeAnswered9000IsLostWhenThePowerFailsDuringAnyWrite) {
 // The check above can fail: on a store that acknowledges before syncing, a crash loses a change the card
 // had answered 9000, and the rebuilt card refuses the PIN the host believes.
 TEST(Crash, AStoreThatAcknowledgesBeforeSyncingWouldLoseAnAnsweredChange) {
-  const Run run = crash_during_change(2, /*acknowledge_before_sync=*/true);
+  const CrashRun run = crash_during_change(2, /*acknowledge_before_sync=*/true);
   EXPECT_EQ(run.believed, kPins[2]);
   EXPECT_NE(run.after_restart, "9000");
 }

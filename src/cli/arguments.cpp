@@ -90,7 +90,10 @@ std::string usage_text() {
       "commands (effect on the token):\n";
   for (const auto& c : commands()) {
     std::string name(c.name);
-    if (!c.positional.empty()) name += " " + std::string(c.positional);
+    if (!c.positional.empty()) {  // appended, not `" " + std::string(...)`: see iso7816/secret_mask.cpp
+      name += ' ';
+      name += c.positional;
+    }
     text += "  " + name + std::string(name.size() < 22 ? 22 - name.size() : 1, ' ') + "[" +
             effect_name(c.effect) + "] " + std::string(c.summary) + "\n";
   }

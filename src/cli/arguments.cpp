@@ -34,6 +34,8 @@ Result<Invocation> parse_arguments(const std::vector<std::string>& args) {
       }
       continue;
     }
+    // --help or -h anywhere, as `keydesk help`: the usage text and exit 0, whatever else the line says.
+    if (a == "--help" || a == "-h") return Invocation{};
     // --name, --name=value, -x, -x VALUE
     const OptionSpec* spec = nullptr;
     std::optional<std::string> inline_value;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the packaging tests: assertions that say what was expected and what came, and a temporary
 # directory removed on exit.
 set -euo pipefail

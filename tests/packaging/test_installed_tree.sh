@@ -20,7 +20,7 @@ extra=$(find "$prefix/bin" -type f ! -name keydesk ! -name keydesk-sim)
 [ -z "$extra" ] || kp_fail "installed beside the programs: $extra (build tools and tests are not installed)"
 
 # --- no path of the build machine (the paths are those of this build; "/work/..." on the CI machine)
-for f in $(find "$prefix" -type f); do
+while IFS= read -r -d '' f; do
   case "$f" in
     *.gz) text=$(zcat "$f") ;;
     *) text=$(strings -a "$f") ;;
@@ -30,7 +30,7 @@ for f in $(find "$prefix" -type f); do
       kp_fail "${f#"$prefix"/} contains the build machine's path $dir: $(grep -F "$dir" <<<"$text" | head -3)"
     fi
   done
-done
+done < <(find "$prefix" -type f -print0)
 
 # --- hardening, read off the ELF files as hardening-check does
 if [ "${KEYDESK_EXPECT_HARDENING:-1}" = 1 ]; then
@@ -64,8 +64,8 @@ start_sim() {  # STATE PROFILE [env assignments...]: runs keydesk-sim from the s
   sim_pid=$!
 }
 wait_started() {  # STATE: the control socket is up once the state was seeded and every link started
-  local i
-  for i in $(seq 100); do
+  local _
+  for _ in $(seq 100); do
     [ -S "$1.ctl" ] && return 0
     kill -0 "$sim_pid" 2>/dev/null || kp_fail "keydesk-sim exited: $(cat "$1.log")"
     sleep 0.05

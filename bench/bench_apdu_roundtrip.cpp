@@ -9,8 +9,9 @@
 #include <memory>
 
 #include "card/card.h"
+#include "testing/loopback_transport.h"
 #include "token/standard_token.h"
-#include "transport/loopback_transport.h"
+#include "transport/deadline_runner.h"
 #include "transport/pcsc_transport.h"
 
 namespace {
@@ -42,10 +43,27 @@ void BM_ApduRoundTrip_InProcess(benchmark::State& state) {
     state.SkipWithError("card did not load");
     return;
   }
-  transport::LoopbackTransport loopback(card);
+  keydesk::testing::LoopbackTransport loopback(card);
   round_trips(state, loopback);
 }
 BENCHMARK(BM_ApduRoundTrip_InProcess)->UseRealTime();
+
+// What the deadline costs each PC/SC call (transport/deadline_runner.h): the hand-off of an empty call to
+// the link's thread and back, to set against the PC/SC round trip below.
+void BM_DeadlineRunnerHandOff(benchmark::State& state) {
+  transport::DeadlineRunner runner(transport::kDefaultDeadline);
+  auto counter = std::make_shared<uint64_t>(0);
+  for (auto _ : state) {
+    if (!runner.run([counter] { ++*counter; }, "bench")) {
+      state.SkipWithError("the runner timed out");
+      return;
+    }
+  }
+  state.counters["us_per_call"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * 1e-6,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_DeadlineRunnerHandOff)->UseRealTime();
 
 void BM_ApduRoundTrip_PcscVpcdSim(benchmark::State& state) {
   const char* reader = std::getenv("KEYDESK_BENCH_READER");
@@ -53,13 +71,7 @@ void BM_ApduRoundTrip_PcscVpcdSim(benchmark::State& state) {
     state.SkipWithError("KEYDESK_BENCH_READER not set (run bench/run_apdu_roundtrip.sh)");
     return;
   }
-  auto context = transport::PcscContext::establish();
-  if (!context) {
-    state.SkipWithError(describe(context.error()).c_str());
-    return;
-  }
-  auto transport = transport::PcscTransport::connect(
-      std::make_shared<transport::PcscContext>(std::move(*context)), reader);
+  auto transport = transport::PcscTransport::connect(reader);
   if (!transport) {
     state.SkipWithError(describe(transport.error()).c_str());
     return;

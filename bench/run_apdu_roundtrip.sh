@@ -26,5 +26,7 @@ import json, sys
 runs = {b["name"].split("/")[0]: b for b in json.load(open(sys.argv[1]))["benchmarks"]}
 local = runs["BM_ApduRoundTrip_InProcess"]["us_per_apdu"]
 pcsc = runs["BM_ApduRoundTrip_PcscVpcdSim"]["us_per_apdu"]
-print(f"APDU round trip: in process {local:.2f} us, through pcscd+vpcd+keydesk-sim {pcsc:.1f} us, ratio {pcsc / local:.0f}x")
+hand_off = runs["BM_DeadlineRunnerHandOff"]["us_per_call"]
+print(f"APDU round trip: in process {local:.2f} us, through pcscd+vpcd+keydesk-sim {pcsc:.1f} us, ratio {pcsc / local:.0f}x; "
+      f"deadline hand-off {hand_off:.1f} us per PC/SC call ({100 * hand_off / pcsc:.0f}% of the round trip)")
 PY

@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 
 #include "card/card.h"
@@ -14,13 +13,16 @@
 namespace {
 using namespace keydesk;
 
-// The factory profile (every applet section keydesk ships), seeded once; each input starts from this saved
-// state, so a crash reproduces from its input alone. The profile is read from the source tree this
-// file is in.
+// The factory profile (every applet section keydesk ships) with the yubikey5 profile's FIDO applet (U2F
+// over ISO 7816, extensions, EdDSA), seeded once; each input starts from this saved state, so a crash
+// reproduces from its input alone. The profiles are read from the source tree (KEYDESK_PROFILE_SOURCE_DIR,
+// set by fuzz/CMakeLists.txt), whatever the working directory.
 const card::json& seeded_state() {
   static const card::json state = [] {
-    const auto profiles = std::filesystem::path(__FILE__).parent_path().parent_path() / "profiles";
+    const std::filesystem::path profiles = KEYDESK_PROFILE_SOURCE_DIR;
     auto doc = card::load_profile("factory", {profiles.string()});
+    auto yubikey5 = card::load_profile("yubikey5", {profiles.string()});
+    if (doc && yubikey5) (*doc)["applets"]["fido"] = (*yubikey5)["applets"]["fido"];
     card::Card card;
     Status loaded = doc ? Status{} : Status{doc.error()};
     if (doc) {

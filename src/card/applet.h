@@ -2,9 +2,8 @@
 // selected applet; command/response chaining and persistence are the Card's job, not the applet's.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -25,10 +24,12 @@ class Applet {
   virtual std::string_view name() const = 0;
   // Full AID; a SELECT with any prefix of at least 5 bytes selects the applet.
   virtual ByteView aid() const = 0;
-  // A successful SELECT: reset this applet's session state, return the SELECT response.
+  // A SELECT naming this applet, whether it is the current applet already (a re-SELECT) or not (then the
+  // previous applet's deselect() ran first): returns the SELECT response. What a re-SELECT does to the
+  // session is each applet's specification's rule (docs/keydesk-sim.md, "Application sessions").
   virtual ResponseApdu select(const CommandApdu& cmd) = 0;
   virtual ResponseApdu process(const CommandApdu& cmd) = 0;
-  // Another applet was selected.
+  // Another applet was selected (a failed SELECT leaves the current applet selected, ISO 7816-4).
   virtual void deselect() {}
   // Power cycle or reset: forget everything volatile (verified PINs, challenges, sessions).
   virtual void reset_volatile() = 0;
@@ -38,7 +39,10 @@ class Applet {
   // Loads a saved section, or seeds from a profile section (fill in and generate what is missing).
   virtual Status load(const json& section) = 0;
   // Instruction the applet uses for "send remaining response data" besides ISO GET RESPONSE (C0).
-  virtual bool is_send_remaining(const CommandApdu& cmd) const { (void)cmd; return false; }
+  virtual bool is_send_remaining(const CommandApdu& cmd) const {
+    (void)cmd;
+    return false;
+  }
 };
 
 }  // namespace keydesk::card

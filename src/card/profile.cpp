@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "card/state_file.h"
+#include "core/text.h"
 
 namespace keydesk::card {
 namespace fs = std::filesystem;
@@ -18,7 +19,7 @@ std::vector<std::string> profile_search_path(const std::vector<std::string>& def
 
 Result<nlohmann::json> load_profile(const std::string& name, const std::vector<std::string>& search_path) {
   if (name.empty() || name.find('/') != std::string::npos || name.find("..") != std::string::npos)
-    return Error::make(ErrorKind::kUsage, "invalid profile name '" + name + "'");
+    return Error::make(ErrorKind::kUsage, "invalid profile name " + quoted_text(name));
   for (const auto& dir : search_path) {
     const fs::path base = fs::path(dir) / name;
     if (!fs::is_regular_file(base / "card.json")) continue;
@@ -40,7 +41,7 @@ Result<nlohmann::json> load_profile(const std::string& name, const std::vector<s
     return doc;
   }
   // Where it looked, so that a packaged or build-tree keydesk-sim that finds nothing says why.
-  std::string message = "profile '" + name + "' not found in";
+  std::string message = "profile " + quoted_text(name) + " not found in";
   for (size_t i = 0; i < search_path.size(); ++i) {
     message += i == 0 ? " " : ", ";
     message += search_path[i];

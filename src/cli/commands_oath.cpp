@@ -1,7 +1,7 @@
 // otp-props-get: the OATH credentials, never calculated (a HOTP calculation would advance its counter).
 #include "cli/context.h"
 #include "cli/handlers.h"
-#include "cli/snapshot_json.h"
+#include "report/snapshot_json.h"
 #include "runbook/oath_probe.h"
 
 namespace keydesk::cli {
@@ -12,13 +12,17 @@ Result<CommandResult> run_otp_props_get(Context& ctx) {
   auto oath = runbook::read_oath(**connection);
   if (!oath) return oath.error();
   CommandResult result;
-  result.output.json = oath_json(*oath);
+  result.output.json = report::oath_json(*oath);
   Table table{
       "", {"FriendlyName", "Type", "Algorithm", "Digits", "Counter/Period", "Contact", "Contactless"}, {}};
-  for (const auto& c : result.output.json["Credentials"])
-    table.rows.push_back({cell(c["FriendlyName"]), cell(c["Type"]), cell(c["Algorithm"]), cell(c["Digits"]),
+  // The name column shows the token's bytes (escaped by the renderer), not the JSON's U+FFFD form.
+  const auto& listed = result.output.json["Credentials"];
+  for (size_t i = 0; i < listed.size(); ++i) {
+    const auto& c = listed[i];
+    table.rows.push_back({oath->credentials[i].name, cell(c["Type"]), cell(c["Algorithm"]), cell(c["Digits"]),
                           c.contains("Counter") ? cell(c["Counter"]) : cell(c["Period"]) + " s",
                           cell(c["ContactUsageACR"]), cell(c["ContactlessUsageACR"])});
+  }
   result.output.tables.push_back(std::move(table));
   if (!oath->properties_available)
     result.output.notes.push_back(

@@ -23,5 +23,12 @@ Result<CommandResult> run_fido_token_reset(Context& ctx);
 Result<CommandResult> run_token_new(Context& ctx);
 Result<CommandResult> run_token_reset(Context& ctx);
 Result<CommandResult> run_diagnose(Context& ctx);
+// The record store (commands_store.cpp).
+Result<CommandResult> run_store_init(Context& ctx);
+Result<CommandResult> run_store_rotate_key(Context& ctx);
+Result<CommandResult> run_audit_verify(Context& ctx);
+Result<CommandResult> run_record_add(Context& ctx);
+Result<CommandResult> run_record_show(Context& ctx);
+Result<CommandResult> run_record_set_status(Context& ctx);
 
 }  // namespace keydesk::cli

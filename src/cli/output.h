@@ -9,6 +9,8 @@
 
 namespace keydesk::cli {
 
+using ojson = nlohmann::ordered_json;
+
 struct Table {
   std::string title;  // may be empty
   std::vector<std::string> header;
@@ -27,6 +29,11 @@ Table properties_table(const nlohmann::ordered_json& object, std::string title =
 // JSON scalars as text the way tables show them.
 std::string cell(const nlohmann::ordered_json& value);
 
+// JSON as text that is always valid UTF-8 (never throws on a string that is not).
+std::string dump_json(const nlohmann::ordered_json& value, int indent = -1);
+
+// --json: the document. Otherwise the tables and notes, every cell and line through terminal_text()
+// (core/text.h): a name a token chose cannot put control characters or escape sequences on the screen.
 void render(const Output& output, bool as_json, std::ostream& out);
 
 }  // namespace keydesk::cli

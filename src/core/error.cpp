@@ -96,6 +96,8 @@ const char* error_kind_name(ErrorKind kind) {
       return "token-reset";
     case ErrorKind::kTransport:
       return "transport";
+    case ErrorKind::kTimeout:
+      return "timeout";
     case ErrorKind::kRefused:
       return "refused";
     case ErrorKind::kUsage:
@@ -110,6 +112,10 @@ const char* error_kind_name(ErrorKind kind) {
       return "io";
     case ErrorKind::kCrypto:
       return "crypto";
+    case ErrorKind::kConflict:
+      return "conflict";
+    case ErrorKind::kIntegrity:
+      return "integrity";
     case ErrorKind::kInternal:
       return "internal";
   }
@@ -224,6 +230,9 @@ std::string describe(const Error& error) {
     case ErrorKind::kTransport:
       what = "transport error";
       break;
+    case ErrorKind::kTimeout:
+      what = "the token stopped answering (a frozen token or reader): unplug it and plug it in again";
+      break;
     case ErrorKind::kRefused:
       what = "refused";
       break;
@@ -244,6 +253,12 @@ std::string describe(const Error& error) {
       break;
     case ErrorKind::kCrypto:
       what = "cryptographic failure";
+      break;
+    case ErrorKind::kConflict:
+      what = "changed by another writer since it was read";
+      break;
+    case ErrorKind::kIntegrity:
+      what = "integrity check failed";
       break;
     case ErrorKind::kInternal:
       what = "internal error";

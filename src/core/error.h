@@ -18,6 +18,7 @@ enum class ErrorKind : uint8_t {
   kTokenRemoved,  // the token went away during the operation
   kTokenReset,    // another process reset the token; volatile state is gone
   kTransport,     // PC/SC, socket or HID failure (code = underlying error code)
+  kTimeout,       // the token (or pcscd) did not answer within the deadline; the link was abandoned
   kRefused,       // a safety interlock or the read-only guard refused the operation
   kUsage,         // bad arguments or input
   kMalformed,     // malformed data from a peer (APDU, TLV, CBOR, file)
@@ -25,6 +26,8 @@ enum class ErrorKind : uint8_t {
   kNotFound,      // a named object, credential, profile or file does not exist
   kIo,            // local file system failure
   kCrypto,        // OpenSSL failure
+  kConflict,      // the record changed since it was read (another writer won); re-read and decide again
+  kIntegrity,     // stored data failed its integrity check: a sealed secret does not open, a MAC fails
   kInternal,
 };
 
@@ -43,6 +46,22 @@ struct Error {
     return {kind, code, std::move(context)};
   }
 };
+
+// The token could not be asked at all (gone, frozen, reset, the link failed), as opposed to a token
+// that answered "no": an operation that met this did not complete.
+inline bool is_link_failure(const Error& e) {
+  switch (e.kind) {
+    case ErrorKind::kNoReader:
+    case ErrorKind::kNoToken:
+    case ErrorKind::kTokenRemoved:
+    case ErrorKind::kTokenReset:
+    case ErrorKind::kTransport:
+    case ErrorKind::kTimeout:
+      return true;
+    default:
+      return false;
+  }
+}
 
 // The one place where typed errors become words.
 std::string describe(const Error& error);

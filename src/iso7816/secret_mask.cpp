@@ -17,6 +17,9 @@ constexpr std::array<uint8_t, 2> kSecretResponseIns{0xA3, 0x87};
 // NFCCTAP MSG (CLA 80 INS 10): CTAP requests other than getInfo (0x04) may carry PIN material.
 constexpr uint8_t kNfcctapMsg = 0x10;
 constexpr uint8_t kCtapGetInfo = 0x04;
+// Their responses carry hmac-secret outputs (CTAP 2.1 section 12.5: the symmetric secrets that unlock disks
+// and password managers), encrypted only under a per-request shared secret: never shown.
+constexpr uint8_t kCtapGetAssertion = 0x02, kCtapGetNextAssertion = 0x08;
 
 template <size_t N>
 bool in(const std::array<uint8_t, N>& set, uint8_t ins) {
@@ -51,6 +54,9 @@ bool carries_secret(const CommandApdu& c) {
 }
 
 bool response_carries_secret(const CommandApdu& c) {
+  if ((c.cla & 0x80) != 0 && c.ins == kNfcctapMsg && !c.data.empty() &&
+      (c.data[0] == kCtapGetAssertion || c.data[0] == kCtapGetNextAssertion))
+    return true;
   return in(kSecretResponseIns, c.ins);
 }
 

@@ -17,18 +17,21 @@ TokenSnapshot take_snapshot(TokenIdentity identity, int tokens_present, host::Ap
     if (auto cuid = read_cuid(*card))
       s.identity.cuid = *cuid;
     else
-      s.probe_errors["cuid"] = describe(cuid.error());
+      s.probe_errors["cuid"] = cuid.error();
     if (auto access = read_access_control(*card))
       s.access = std::move(access).value();
     else
-      s.probe_errors["access-control"] = describe(access.error());
+      s.probe_errors["access-control"] = access.error();
     if (auto oath = read_oath(*card))
       s.oath = std::move(oath).value();
     else
-      s.probe_errors["oath"] = describe(oath.error());
+      s.probe_errors["oath"] = oath.error();
     s.apdus_sent = card->apdu_count();
   }
-  if (fido) s.fido = fido->read();
+  if (fido) {
+    s.fido = fido->read();
+    if (s.fido->link_failure) s.probe_errors["fido"] = *s.fido->link_failure;
+  }
   return s;
 }
 
@@ -45,12 +48,12 @@ TokenSnapshot reread_counters(const TokenSnapshot& before, host::ApduConnection*
     if (auto access = read_access_control(*card))
       s.access = std::move(access).value();
     else
-      s.probe_errors["access-control"] = describe(access.error());
+      s.probe_errors["access-control"] = access.error();
     if (any_hotp) {
       if (auto oath = read_oath(*card))
         s.oath = std::move(oath).value();
       else
-        s.probe_errors["oath"] = describe(oath.error());
+        s.probe_errors["oath"] = oath.error();
     }
     s.apdus_sent = card->apdu_count();
   }

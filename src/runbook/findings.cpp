@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "core/text.h"
 #include "runbook/retry_interlock.h"
 #include "runbook/unblock_paths.h"
 
@@ -68,7 +69,7 @@ void oath_findings(const OathState& oath, std::vector<Finding>& out) {
   for (const auto& c : oath.credentials) {
     if (c.type == "HOTP" && c.counter && *c.counter >= kSuspiciousHotpCounter)
       out.push_back({"hotp-counter-suspicious", Severity::kWarning,
-                     "HOTP counter of \"" + c.name + "\" is implausibly high",
+                     "HOTP counter of " + quoted_text(c.name) + " is implausibly high",
                      "counter " + std::to_string(*c.counter) + " (nobody taps that often)",
                      "a seeded or misread value: compare with the validation server's counter and resync "
                      "there; this is not a lockout"});
@@ -76,6 +77,7 @@ void oath_findings(const OathState& oath, std::vector<Finding>& out) {
 }
 
 void fido_findings(const FidoState& f, std::vector<Finding>& out) {
+  if (f.link_failure) return;  // a failed probe (diagnose lists it), not a property of the token
   if (!f.reachable) {
     out.push_back({"fido-unreachable", Severity::kWarning, "The FIDO applet could not be reached",
                    f.unreachable_reason,

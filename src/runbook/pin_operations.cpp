@@ -1,7 +1,7 @@
 #include "runbook/pin_operations.h"
 
-#include "host/aca_session.h"
-#include "host/piv_session.h"
+#include "host/aca/aca_session.h"
+#include "host/piv/piv_session.h"
 #include "runbook/access_control_probe.h"
 #include "runbook/retry_interlock.h"
 #include "runbook/unblock_paths.h"
@@ -35,6 +35,8 @@ AttemptOutcome outcome_of(VerifyResult::Kind k) {
 }
 
 enum class Counter { kPin, kPuk };
+
+Status log_out(host::ApduConnection& c, const AccessControl& used);
 
 // What to do after an attempt, from the paths the token has now (never a fixed sentence: a token without
 // a PUK must not be told to use one).
@@ -70,6 +72,7 @@ Result<AttemptReport> attempt(host::ApduConnection& c, Counter counter, bool for
   if (!result) return result.error();
   report.status_word = result->sw.value;
   report.outcome = outcome_of(result->kind);
+  report.logged_out = log_out(c, *before).ok();
   auto after = read_access_control(c);
   if (after) {
     report.after = counter == Counter::kPin ? after->pin_remaining : after->puk_remaining;
@@ -84,16 +87,29 @@ bool through_aca(const AccessControl& a) {
   return a.source == "ACA";
 }
 
-Result<host::AcaSession> aca(host::ApduConnection& c) {
-  host::AcaSession session(c);
+Result<host::aca::AcaSession> aca(host::ApduConnection& c) {
+  host::aca::AcaSession session(c);
   if (auto s = session.select(); !s) return s.error();
   return session;
 }
 
-Result<host::PivSession> piv(host::ApduConnection& c) {
-  host::PivSession session(c);
+Result<host::piv::PivSession> piv(host::ApduConnection& c) {
+  host::piv::PivSession session(c);
   if (auto s = session.select(); !s) return s.error();
   return session;
+}
+
+// Ends the PIN-verified state the attempt may have left on the applet it used, so no other program on
+// the machine inherits a verified PIN from the help desk's check.
+Status log_out(host::ApduConnection& c, const AccessControl& used) {
+  if (through_aca(used)) {
+    host::aca::AcaSession session(c);
+    KD_TRY(session.select());
+    return session.logout();
+  }
+  host::piv::PivSession session(c);
+  KD_TRY(session.select());
+  return session.logout();
 }
 
 }  // namespace

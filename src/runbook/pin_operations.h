@@ -22,7 +22,8 @@ struct AttemptReport {
   std::optional<int> before, after, max;
   uint16_t status_word = 0x9000;
   AttemptOutcome outcome = AttemptOutcome::kOk;
-  std::string next_step;  // from the unblock paths read after the attempt; empty when none is needed
+  std::string next_step;    // from the unblock paths read after the attempt; empty when none is needed
+  bool logged_out = false;  // the PIN-verified state was reset afterwards (VERIFY P1 = FF)
 };
 
 Result<AttemptReport> verify_pin(host::ApduConnection& c, std::string_view pin, bool force);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
+
 namespace keydesk::runbook {
 
 // The card PIN's access-control state, from the ACA's properties or assembled from PIV and Yubico
@@ -62,6 +64,9 @@ struct FidoState {
   // CTAP requests the read-only rule refused on this FIDO link (over NFCCTAP they never reach the card
   // link's guard, so they are counted here).
   uint64_t requests_refused = 0;
+  // The token's link failed while FIDO was being read (timeout, removal): a failed probe, not a
+  // property of the token.
+  std::optional<Error> link_failure;
 
   std::optional<bool> client_pin() const {
     auto it = options.find("clientPin");
@@ -85,8 +90,16 @@ struct TokenSnapshot {
   std::optional<AccessControl> access;
   std::optional<OathState> oath;
   std::optional<FidoState> fido;
-  // Probes that failed, in plain words (probe name -> reason); diagnose still reports the rest.
-  std::map<std::string, std::string> probe_errors;
+  // Probes that failed (probe name -> typed error); diagnose still reports the rest.
+  std::map<std::string, Error> probe_errors;
+
+  // False when a probe could not reach the token (removed, frozen, link failure): what is missing was
+  // not seen, not found absent.
+  bool complete() const {
+    for (const auto& [probe, error] : probe_errors)
+      if (is_link_failure(error)) return false;
+    return true;
+  }
   uint64_t apdus_sent = 0;
 };
 

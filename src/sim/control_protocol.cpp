@@ -1,15 +1,18 @@
 #include "sim/control_protocol.h"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
+
+#include "core/text.h"
 
 namespace keydesk::sim {
 namespace {
 
 constexpr const char* kCommands =
-    "remove, insert, power-cycle, presence grant|deny, status, hold-after pcsc|ctaphid ctap-getinfo, "
-    "wait-held [SECONDS], release";
+    "remove, insert, power-cycle, presence grant|deny, freeze [after N], thaw, status, "
+    "hold-after pcsc|ctaphid ctap-getinfo, wait-held [SECONDS], release";
 
 std::vector<std::string> words(std::string_view line) {
   std::istringstream in{std::string(line)};
@@ -29,13 +32,26 @@ Result<ControlCommand> parse_control_command(std::string_view line) {
   if (w.empty()) return usage("empty command");
   const std::string& verb = w[0];
   auto no_argument = [&](ControlVerb v) -> Result<ControlCommand> {
-    if (w.size() != 1) return usage("'" + verb + "' takes no argument");
+    if (w.size() != 1) return usage(quoted_text(verb) + " takes no argument");
     return ControlCommand{v, {}};
   };
   if (verb == "remove") return no_argument(ControlVerb::kRemove);
   if (verb == "insert") return no_argument(ControlVerb::kInsert);
   if (verb == "power-cycle") return no_argument(ControlVerb::kPowerCycle);
   if (verb == "status") return no_argument(ControlVerb::kStatus);
+  if (verb == "thaw") return no_argument(ControlVerb::kThaw);
+  if (verb == "freeze") {
+    if (w.size() == 1) return ControlCommand{ControlVerb::kFreeze, {}};
+    uint64_t n = 0;
+    const std::string& count = w.size() == 3 ? w[2] : std::string();
+    const auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), n);
+    if (w.size() != 3 || w[1] != "after" || count.empty() || ec != std::errc() ||
+        end != count.data() + count.size() || n == 0)
+      return usage("'freeze' takes nothing or 'after N' (N >= 1 commands still answered)");
+    ControlCommand c{ControlVerb::kFreeze, {}};
+    c.freeze_after = n;
+    return c;
+  }
   if (verb == "presence") {
     if (w.size() == 2 && w[1] == "grant")
       return ControlCommand{ControlVerb::kPresence, card::UserPresence::Mode::kGrant};
@@ -68,7 +84,7 @@ Result<ControlCommand> parse_control_command(std::string_view line) {
     return c;
   }
   if (verb == "release") return no_argument(ControlVerb::kRelease);
-  return usage("unknown command '" + verb + "'");
+  return usage("unknown command " + quoted_text(verb));
 }
 
 std::string format_status(const SimStatus& s) {
@@ -77,6 +93,8 @@ std::string format_status(const SimStatus& s) {
                         {"profile", s.profile},
                         {"cuid", s.cuid},
                         {"serial", s.serial},
+                        {"frozen", s.frozen},
+                        {"unanswered", s.unanswered},
                         {"hold", nullptr}};
   if (s.hold.phase != LinkHold::Phase::kNone)
     doc["hold"] = {{"link", sim_link_name(s.hold.link)},

@@ -20,7 +20,9 @@ enum class ControlVerb : uint8_t {
   kStatus,
   kHoldAfter,  // test seam: see sim/link_hold.h
   kWaitHeld,
-  kRelease
+  kRelease,
+  kFreeze,
+  kThaw
 };
 
 struct ControlCommand {
@@ -29,6 +31,7 @@ struct ControlCommand {
   SimLink link = SimLink::kPcsc;                                         // kHoldAfter only
   HoldTrigger trigger = HoldTrigger::kCtapGetInfo;                       // kHoldAfter only
   std::chrono::milliseconds wait{0};                                     // kWaitHeld only
+  uint64_t freeze_after = 0;                                             // kFreeze: `freeze after N`
 };
 
 // `wait-held` without SECONDS waits this long; more than kMaxWaitHeld is refused.
@@ -45,6 +48,8 @@ struct SimStatus {
   std::string cuid;  // 20 hex digits
   uint32_t serial = 0;
   LinkHold::State hold;
+  bool frozen = false;      // `freeze` in effect (or armed with `after N`)
+  uint64_t unanswered = 0;  // requests the frozen token holds unanswered
 };
 
 // The `status` reply: one line of JSON without the newline.

@@ -98,6 +98,16 @@ std::string ControlServer::execute(std::string_view line) {
     case ControlVerb::kRelease:
       if (Status released = hold_.release(); !released) return format_error(released.error());
       return "ok";
+    case ControlVerb::kFreeze:
+      slot_.card().freeze(command->freeze_after);
+      log_.event(command->freeze_after == 0
+                     ? std::string("control: token frozen")
+                     : "control: token freezes after " + std::to_string(command->freeze_after) + " commands");
+      return "ok";
+    case ControlVerb::kThaw:
+      slot_.card().thaw();
+      log_.event("control: token thawed");
+      return "ok";
   }
   return format_error(Error::make(ErrorKind::kInternal, "unhandled control command"));
 }

@@ -51,7 +51,7 @@ std::vector<std::string> installed_profile_dirs() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run_sim(int argc, char** argv) {
   auto options = sim::parse_sim_options(std::vector<std::string>(argv + 1, argv + argc));
   if (!options) {
     std::cerr << sim::sim_usage();
@@ -70,7 +70,12 @@ int main(int argc, char** argv) {
 
   card::Card card(options->state_path);
   const token::StandardApplets applets = token::install_standard_applets(card, initial->document);
-  if (Status loaded = card.load(initial->document); !loaded) return fail(loaded.error());
+  // A state file is validated strictly and, refused, left exactly as it was (nothing is written).
+  if (Status loaded = card.load(
+          initial->document, initial->seeded ? card::Card::Origin::kProfile : card::Card::Origin::kStateFile);
+      !loaded)
+    return fail(
+        Error::make(loaded.error().kind, options->state_path + " refused: " + describe(loaded.error())));
   sim::TokenSlot slot(card);
   sim::LinkHold hold(log);
 
@@ -107,6 +112,18 @@ int main(int argc, char** argv) {
   int signal = 0;
   sigwait(&stop_signals, &signal);
   log.event(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+  card.thaw();  // a request held by `freeze` must not keep an interface's thread from stopping
   stop_all();
   return 0;
+}
+
+// The edge: a failure nothing below caught becomes a message and exit status 1, never an abort.
+int main(int argc, char** argv) {
+  try {
+    return run_sim(argc, argv);
+  } catch (const std::exception& e) {
+    return fail(Error::make(ErrorKind::kInternal, std::string("unexpected failure: ") + e.what()));
+  } catch (...) {
+    return fail(Error::make(ErrorKind::kInternal, "unexpected failure"));
+  }
 }

@@ -6,6 +6,8 @@
 #include <functional>
 #include <map>
 
+#include "core/text.h"
+
 namespace keydesk::sim {
 namespace {
 
@@ -17,7 +19,7 @@ Result<uint16_t> parse_port(const std::string& text) {
   unsigned value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value == 0 || value > 65535)
-    return usage("--vpcd-port: '" + text + "' is not a TCP port (1-65535)");
+    return usage("--vpcd-port: " + quoted_text(text) + " is not a TCP port (1-65535)");
   return static_cast<uint16_t>(value);
 }
 
@@ -103,7 +105,7 @@ Result<SimOptions> parse_sim_options(const std::vector<std::string>& args) {
     const auto spec = std::find_if(specs.begin(), specs.end(), [&](const SimOptionSpec& s) {
       return a == s.name || (!s.alias.empty() && a == s.alias);
     });
-    if (spec == specs.end()) return usage("unknown argument '" + a + "'");
+    if (spec == specs.end()) return usage("unknown argument " + quoted_text(a));
     if (spec->name == "--help") {
       o.help = true;
       return o;

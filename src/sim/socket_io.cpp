@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/text.h"
+
 namespace keydesk::sim {
 namespace {
 Error os_error(ErrorKind kind, const std::string& what) {
@@ -55,7 +57,7 @@ Status send_all(int fd, ByteView bytes) {
 Result<UniqueFd> listen_unix(const std::string& path, int type) {
   sockaddr_un addr{};
   if (path.empty() || path.size() >= sizeof addr.sun_path)
-    return Error::make(ErrorKind::kUsage, "socket path '" + path + "' is empty or too long");
+    return Error::make(ErrorKind::kUsage, "socket path " + quoted_text(path) + " is empty or too long");
   UniqueFd fd(::socket(AF_UNIX, type | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return os_error(ErrorKind::kIo, "socket " + path);
   addr.sun_family = AF_UNIX;
@@ -73,7 +75,7 @@ Result<UniqueFd> connect_tcp(const std::string& host, uint16_t port) {
   addr.sin_port = htons(port);
   const std::string numeric = host == "localhost" ? "127.0.0.1" : host;
   if (::inet_pton(AF_INET, numeric.c_str(), &addr.sin_addr) != 1)
-    return Error::make(ErrorKind::kUsage, "not an IPv4 address: '" + host + "'");
+    return Error::make(ErrorKind::kUsage, "not an IPv4 address: " + quoted_text(host));
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return os_error(ErrorKind::kTransport, "socket");
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)

@@ -12,8 +12,8 @@ void TokenSlot::bump() {
 void TokenSlot::remove() {
   std::lock_guard lock(mu_);
   inserted_ = false;
+  bump();  // first: a request the power loss below releases from a freeze sees the new generation
   card_.power_cycle();
-  bump();
 }
 
 void TokenSlot::insert() {
@@ -24,8 +24,8 @@ void TokenSlot::insert() {
 
 void TokenSlot::power_cycle() {
   std::lock_guard lock(mu_);
-  card_.power_cycle();
   bump();
+  card_.power_cycle();
 }
 
 bool TokenSlot::wait_until_inserted(std::chrono::milliseconds timeout) {
@@ -35,12 +35,15 @@ bool TokenSlot::wait_until_inserted(std::chrono::milliseconds timeout) {
 
 SimStatus TokenSlot::status() {
   const card::CardContext& context = card_.context();
+  const auto freeze = card_.freeze_state();
   return SimStatus{inserted(),
                    context.presence.mode(),
                    context.identity.profile,
                    iso7816::Cplc{context.identity.cplc}.cuid_hex(),
                    context.identity.serial,
-                   {}};
+                   {},
+                   freeze.frozen || freeze.armed_after.has_value(),
+                   freeze.held};
 }
 
 }  // namespace keydesk::sim

@@ -71,6 +71,7 @@ void VpcdLink::serve(const UniqueFd& connection) {
       if (slot_.generation() != generation) return;  // removed meanwhile: answer nothing more
       std::optional<HoldTrigger> answered;
       const std::optional<Bytes> reply = answer(*payload, answered);
+      if (slot_.generation() != generation) return;  // removed while the answer was held
       if (!reply) continue;
       auto framed = frame_vpcd_message(*reply);
       if (!framed || !send_all(connection.get(), *framed)) return;
@@ -83,6 +84,9 @@ void VpcdLink::serve(const UniqueFd& connection) {
 std::optional<Bytes> VpcdLink::answer(ByteView payload, std::optional<HoldTrigger>& answered) {
   card::Card& card = slot_.card();
   VpcdRequest request = classify_vpcd_payload(payload);
+  // A frozen token answers nothing (not even the ATR request of pcscd's presence poll) until it is
+  // thawed; removed meanwhile, what was held is dropped.
+  if (!card.await_unfrozen(request.kind == VpcdRequestKind::kApdu)) return std::nullopt;
   switch (request.kind) {
     case VpcdRequestKind::kPowerOff:
     case VpcdRequestKind::kPowerOn:

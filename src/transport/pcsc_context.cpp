@@ -4,11 +4,13 @@
 
 #include <utility>
 
+#include "core/text.h"
+
 namespace keydesk::transport {
 
 Error pcsc_error(PcscCode code, std::string_view operation, std::string_view reader) {
   std::string context(operation);
-  if (!reader.empty()) context += " (reader '" + std::string(reader) + "')";
+  if (!reader.empty()) context += " (reader " + quoted_text(reader) + ")";
   context += ": ";
   context += pcsc_stringify_error(static_cast<LONG>(code));
   const auto as_code = static_cast<uint32_t>(code);

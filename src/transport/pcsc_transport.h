@@ -1,21 +1,29 @@
 // ApduTransport over PC/SC: one card in one named reader, connected shared with T=1 (T=0 when the card
 // offers nothing else). Errors are typed (see pcsc_error): a reset by another process is kTokenReset and
 // reconnect() takes the card back.
+//
+// Every PC/SC call runs with a deadline (transport/deadline_runner.h): a token or reader that stops
+// answering ends the call with kTimeout, and the link is abandoned (later calls fail at once). Each
+// link has its own PC/SC context, so a call stuck on one token never blocks another link's calls
+// (pcsc-lite serialises the calls of one context).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "transport/apdu_transport.h"
+#include "transport/deadline_runner.h"
 #include "transport/pcsc_context.h"
 
 namespace keydesk::transport {
 
 class PcscTransport final : public ApduTransport {
  public:
-  // Connects to the card in `reader` (exact name as listed by PcscContext).
-  static Result<std::unique_ptr<PcscTransport>> connect(std::shared_ptr<const PcscContext> context,
-                                                        const std::string& reader);
+  // Connects to the card in `reader` (exact name as listed by PcscContext), each PC/SC call bounded by
+  // `deadline`.
+  static Result<std::unique_ptr<PcscTransport>> connect(
+      const std::string& reader, std::chrono::milliseconds deadline = kDefaultDeadline);
   ~PcscTransport() override;
   PcscTransport(const PcscTransport&) = delete;
   PcscTransport& operator=(const PcscTransport&) = delete;
@@ -33,17 +41,18 @@ class PcscTransport final : public ApduTransport {
   int protocol() const { return protocol_; }
 
  private:
-  PcscTransport(std::shared_ptr<const PcscContext> context, std::string reader)
-      : context_(std::move(context)), reader_(std::move(reader)) {}
+  struct Handle;
+  PcscTransport(std::string reader, std::chrono::milliseconds deadline);
   Status read_atr();
+  // A transmit that failed at the transport level: was the card pulled meanwhile? (kTokenRemoved)
+  Error classify_failure(long code, std::string_view operation);
+  std::string where() const;  // " (reader 'NAME')" for messages
 
-  std::shared_ptr<const PcscContext> context_;
   std::string reader_;
-  intptr_t card_ = 0;
-  unsigned long active_protocol_ = 0;  // the SCARD_PROTOCOL_* value for SCardTransmit
+  DeadlineRunner runner_;
+  std::shared_ptr<Handle> handle_;  // shared with the runner's thread (see DeadlineRunner)
   int protocol_ = 1;
   Bytes atr_;
-  bool in_transaction_ = false;
 };
 
 }  // namespace keydesk::transport

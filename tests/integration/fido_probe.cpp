@@ -102,12 +102,7 @@ class Probe {
         why = outcome(s.error());
         continue;
       }
-      if (!context_) {
-        auto c = keydesk::transport::PcscContext::establish();
-        if (!c.ok()) return outcome(c.error());
-        context_ = std::make_shared<keydesk::transport::PcscContext>(std::move(c).value());
-      }
-      auto t = keydesk::transport::PcscTransport::connect(context_, target_);
+      auto t = keydesk::transport::PcscTransport::connect(target_);
       if (!t.ok()) {
         why = outcome(t.error());
         continue;
@@ -173,7 +168,6 @@ class Probe {
 
  private:
   std::string link_, target_;
-  std::shared_ptr<const keydesk::transport::PcscContext> context_;
   std::unique_ptr<keydesk::transport::PcscTransport> pcsc_;
   std::unique_ptr<FidoSession> session_;
 };

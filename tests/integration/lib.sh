@@ -63,8 +63,16 @@ kd_binary() {  # NAME RELATIVE_PATH_IN_BUILD_DIR
 }
 KD_SIM="$(kd_binary keydesk-sim src/sim/keydesk-sim)"
 
+# Extra commands for kd_cleanup (e.g. stop an agent the test started); they run before the stack stops.
+KD_EXIT_HOOKS=()
+kd_on_exit() {  # COMMAND (one shell string)
+  KD_EXIT_HOOKS+=("$1")
+}
+
 kd_cleanup() {
   local status=$?
+  local hook
+  for hook in ${KD_EXIT_HOOKS[@]+"${KD_EXIT_HOOKS[@]}"}; do eval "$hook" || true; done
   kd_sim_stop
   kd_pcscd_stop
   if [ "$status" -ne 0 ]; then

@@ -47,6 +47,11 @@ grep -q "6 before, 5 after" <<<"$out" || fail "pin-verify claimed counters: $out
 # Step 5: the enterprise default answers 9000 and the counter is back at 6.
 res="$(kd pin-verify -p 000000 -v --json 2>/dev/null)"
 [ "$(json '(d["StatusWord"], d["RetriesAfter"])' <<<"$res")" = "('9000', 6)" ] || fail "pin-verify default: $res"
+# ...and keydesk left no verified PIN behind: the ACA's empty VERIFY (a new connection, SELECT again, which
+# keeps a login per docs/aca-protocol.md) answers "not verified, 6 left", not 9000.
+[ "$(json 'd["LoggedOut"]' <<<"$res")" = True ] || fail "pin-verify default: not logged out: $res"
+status="$(kd_apdu 00A404000BF06B65796465736B414341 0020008000 | tail -n 1 | awk '{print $NF}')"
+[ "$status" = 63C6 ] || fail "after pin-verify the ACA still counts the PIN as verified: $status"
 
 # Step 6: one HOTP (counter near 4.16 billion) and two TOTP credentials.
 otp="$(kd otp-props-get --json)"

@@ -58,6 +58,10 @@ kd_assert_eq 2 "$(piv_tries)" "the refused attempt reached the token"
 res="$(kd pin-verify -p 123456 --force --json)"
 kd_assert_eq "('9000', 2, 3)" "$(json '(d["StatusWord"], d["RetriesBefore"], d["RetriesAfter"])' <<<"$res")" \
   "pin-verify right"
+# keydesk logged out after the right PIN (VERIFY P1=FF): a re-SELECT of PIV keeps a login (SP 800-73-4
+# Part 2 section 3.1.1, as on a YubiKey), so without the logout yubico-piv-tool's empty VERIFY would answer
+# 9000 ("-1" tries) here.
+kd_assert_eq True "$(json 'd["LoggedOut"]' <<<"$res")" "pin-verify logged out"
 kd_assert_eq 3 "$(piv_tries)" "yubico-piv-tool after the right PIN"
 
 # pin-change, then yubico-piv-tool verifies the new PIN and the old one no longer works.

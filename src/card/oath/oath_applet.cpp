@@ -6,7 +6,7 @@
 #include "crypto/random.h"
 #include "iso7816/tlv.h"
 
-namespace keydesk::card {
+namespace keydesk::card::oath {
 namespace sw = iso7816::sw;
 using iso7816::StatusWord;
 
@@ -153,6 +153,11 @@ ByteView OathApplet::aid() const {
 }
 
 ResponseApdu OathApplet::select(const CommandApdu&) {
+  // YKOATH: every SELECT, of another applet or of this one again, starts a new session. Its response
+  // carries a fresh access-key challenge and VALIDATE answers that one, so a validation from before
+  // cannot carry over (Yubico's ykneo-oath keeps it in CLEAR_ON_DESELECT memory, which a Java Card also
+  // clears when the same applet is selected again, JCRE section 4.6). The card-PIN verification of the
+  // "pin" access rule ends with it (docs/oath-extensions.md).
   pin_.forget();
   access_key_.begin_session();
   Bytes out;
@@ -376,4 +381,4 @@ Status OathApplet::load(const json& section) {
   return {};
 }
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::oath

@@ -2,7 +2,9 @@
 
 #include <charconv>
 
-namespace keydesk::card {
+#include "core/text.h"
+
+namespace keydesk::card::oath {
 using json = nlohmann::json;
 
 namespace {
@@ -69,7 +71,8 @@ uint32_t OathCredential::period() const {
 }
 
 json OathCredential::save() const {
-  return json{{"name", string_of(name)},
+  // Names are bytes chosen by a client (YKOATH PUT): state_text keeps any of them losslessly.
+  return json{{"name", state_text(string_of(name))},
               {"type", type == OathType::kHotp ? "hotp" : "totp"},
               {"algorithm", oath_hash_name(hash)},
               {"digits", digits},
@@ -83,7 +86,10 @@ json OathCredential::save() const {
 Result<OathCredential> OathCredential::load(const json& j) {
   OathCredential c;
   try {
-    c.name = bytes_of(j.at("name").get<std::string>());
+    auto name = state_text_bytes(j.at("name"));
+    if (!name)
+      return Error::make(ErrorKind::kMalformed, "oath credential: name is neither a string nor {\"hex\"}");
+    c.name = bytes_of(*name);
     const std::string type = j.value("type", "totp");
     if (type != "hotp" && type != "totp") return Error::make(ErrorKind::kMalformed, "oath credential type");
     c.type = type == "hotp" ? OathType::kHotp : OathType::kTotp;
@@ -92,11 +98,20 @@ Result<OathCredential> OathCredential::load(const json& j) {
     const auto contactless = rule_from_name(j.value("contactless_acr", "always"));
     auto secret = from_hex(j.at("secret").get<std::string>());
     if (!hash || !contact || !contactless || !secret)
-      return Error::make(ErrorKind::kMalformed, "oath credential '" + string_of(c.name) + "'");
+      return Error::make(ErrorKind::kMalformed, "oath credential " + quoted_text(string_of(c.name)));
     c.hash = *hash;
     c.contact = *contact;
     c.contactless = *contactless;
     c.secret = std::move(*secret);
+    // A HOTP counter is a 64-bit unsigned integer (RFC 4226, section 5.2): a negative or fractional
+    // value must not wrap or truncate into one.
+    for (const char* field : {"digits", "counter"})
+      if (j.contains(field) && !j[field].is_number_unsigned())
+        return Error::make(ErrorKind::kMalformed, "oath credential " + quoted_text(string_of(c.name)) + ": " +
+                                                      field + " must be a non-negative integer");
+    if (j.contains("increasing") && !j["increasing"].is_boolean())
+      return Error::make(ErrorKind::kMalformed, "oath credential " + quoted_text(string_of(c.name)) +
+                                                    ": increasing must be true or false");
     c.digits = j.value("digits", uint8_t{6});
     c.counter = j.value("counter", uint64_t{0});
     c.increasing = j.value("increasing", false);
@@ -104,8 +119,9 @@ Result<OathCredential> OathCredential::load(const json& j) {
     return Error::make(ErrorKind::kMalformed, std::string("oath credential: ") + e.what());
   }
   if (c.name.empty() || c.name.size() > kMaxNameLength || c.digits < 6 || c.digits > 8)
-    return Error::make(ErrorKind::kMalformed, "oath credential '" + string_of(c.name) + "': name or digits");
+    return Error::make(ErrorKind::kMalformed,
+                       "oath credential " + quoted_text(string_of(c.name)) + ": name or digits");
   return c;
 }
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::oath

@@ -87,29 +87,34 @@ void ManagementAuth::forget() {
 }
 
 ResponseApdu ManagementAuth::authenticate(const CommandApdu& cmd) {
-  const auto alg = algorithm_from_byte(cmd.p1);
-  if (!alg || *alg != key_.algorithm()) {
-    forget_pending();
-    return ResponseApdu::status(sw::kIncorrectP1P2);
-  }
   auto outer = iso7816::parse_tlvs(cmd.data);
   std::optional<std::vector<Tlv>> items;
   if (outer && outer->size() == 1 && (*outer)[0].tag == kTemplate) {
     if (auto inner = iso7816::parse_tlvs((*outer)[0].value)) items = std::move(inner).value();
   }
+  const Tlv* witness = items ? iso7816::find_tlv(*items, kWitness) : nullptr;
+  const Tlv* challenge = items ? iso7816::find_tlv(*items, kChallenge) : nullptr;
+  const Tlv* response = items ? iso7816::find_tlv(*items, kResponse) : nullptr;
+  const auto empty = [](const Tlv* t) { return t && t->value.empty(); };
+  const auto sized = [this](const Tlv* t) { return t && t->value.size() == block(); };
+  const bool challenge_request = items && items->size() == 1 && empty(challenge);
+
+  // P1 names the key's algorithm. A challenge request may leave it 00: OpenSC draws the card's random
+  // numbers (C_GenerateRandom) with 00 87 00 9B 04 7C 02 81 00, which YubiKeys answer with one block.
+  const auto alg = algorithm_from_byte(cmd.p1);
+  const bool algorithm_ok = (alg && *alg == key_.algorithm()) || (challenge_request && cmd.p1 == 0x00);
+  if (!algorithm_ok) {
+    forget_pending();
+    return ResponseApdu::status(sw::kIncorrectP1P2);
+  }
   if (!items) {
     forget_pending();
     return ResponseApdu::status(sw::kIncorrectData);
   }
-  const Tlv* witness = iso7816::find_tlv(*items, kWitness);
-  const Tlv* challenge = iso7816::find_tlv(*items, kChallenge);
-  const Tlv* response = iso7816::find_tlv(*items, kResponse);
-  const auto empty = [](const Tlv* t) { return t && t->value.empty(); };
-  const auto sized = [this](const Tlv* t) { return t && t->value.size() == block(); };
 
   // Step one of either exchange starts afresh; step two needs the value step one handed out.
   if (items->size() == 1 && empty(witness)) return issue_witness();
-  if (items->size() == 1 && empty(challenge)) return issue_challenge();
+  if (challenge_request) return issue_challenge();
   if (sized(witness) && sized(challenge) && (!response || response->value.empty()))
     return answer_mutual(witness->value, challenge->value);
   if (items->size() == 1 && sized(response)) return check_single(response->value);

@@ -3,10 +3,9 @@
 #include "card/piv/piv_provisioning.h"
 #include "iso7816/tlv.h"
 
-namespace keydesk::card {
+namespace keydesk::card::piv {
 namespace sw = iso7816::sw;
 using iso7816::StatusWord;
-using namespace piv;
 
 namespace {
 const Bytes kAid{0xA0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00, 0x01, 0x00};
@@ -40,20 +39,30 @@ std::optional<uint32_t> object_id(const Bytes& value) {
 }  // namespace
 
 PivApplet::PivApplet(CardContext& context)
-    : context_(context), management_auth_(management_key_, context), pin_session_(context) {}
+    : context_(context), management_auth_(management_key_, context), pin_state_(context) {}
 
 ByteView PivApplet::aid() const {
   return kAid;
 }
 
 ResponseApdu PivApplet::select(const CommandApdu&) {
-  reset_volatile();
+  // Re-selecting PIV keeps every security status indicator (SP 800-73-4 Part 2 section 3.1.1), as a
+  // YubiKey does: OpenSC re-selects at the start of each transaction on a card whose Discovery Object it
+  // cannot read, and a login must survive that. Coming from another applet, deselect() has already
+  // reset them. Only a half-done management-key exchange ends, as with any other command in between.
+  management_auth_.forget_pending();
   return ResponseApdu::success(kSelectResponse);
+}
+
+void PivApplet::deselect() {
+  // SP 800-73-4 Part 2 section 3.1.1: selecting another application sets all PIV security status
+  // indicators to FALSE (a YubiKey ends the PIV session when another of its applications is selected).
+  reset_volatile();
 }
 
 void PivApplet::reset_volatile() {
   management_auth_.forget();
-  pin_session_.forget();
+  pin_state_.forget();
   last_touch_.reset();
 }
 
@@ -62,11 +71,11 @@ ResponseApdu PivApplet::process(const CommandApdu& cmd) {
   if (cmd.ins != 0x87) management_auth_.forget_pending();
   switch (cmd.ins) {
     case 0x20:
-      return pin_session_.verify(cmd);
+      return pin_state_.verify(cmd);
     case 0x24:
-      return pin_session_.change_reference(cmd);
+      return pin_state_.change_reference(cmd);
     case 0x2C:
-      return pin_session_.reset_retry_counter(cmd);
+      return pin_state_.reset_retry_counter(cmd);
     case 0x87:
       return general_authenticate(cmd);
     case 0x47:
@@ -108,7 +117,7 @@ ResponseApdu PivApplet::get_data(const CommandApdu& cmd) {
   const auto object = find_data_object(*id);
   if (!object) return status(sw::kFileNotFound);
   if (object->pin_protected) {
-    if (const StatusWord s = pin_session_.authorize(piv::PinPolicy::kOnce); !s.ok()) return status(s);
+    if (const StatusWord s = pin_state_.authorize(piv::PinPolicy::kOnce); !s.ok()) return status(s);
   }
   const Bytes* content = objects_.find(*id);
   if (!content) return status(sw::kFileNotFound);
@@ -120,7 +129,7 @@ ResponseApdu PivApplet::put_data(const CommandApdu& cmd) {
   if (!management_auth_.authenticated()) return status(sw::kSecurityNotSatisfied);
   auto tlvs = iso7816::parse_tlvs(cmd.data);
   if (!tlvs || tlvs->empty()) return status(sw::kIncorrectData);
-  // Either 5C <id> 53 <content>, or a template object (Discovery 7E, BIT group 7F61) sent as itself.
+  // Either 5C <id> 53 <content>, or a template object (BIT group 7F61) sent as itself.
   std::optional<uint32_t> id;
   const Bytes* content = nullptr;
   const auto& first = (*tlvs)[0];
@@ -132,8 +141,10 @@ ResponseApdu PivApplet::put_data(const CommandApdu& cmd) {
     content = &first.value;
   }
   const auto object = id ? find_data_object(*id) : std::nullopt;
-  // Template objects come only as themselves, the others only in 53.
-  if (!object || (object->template_tag == 0x53) != (first.tag == 0x5C)) return status(sw::kIncorrectData);
+  // Template objects come only as themselves, the others only in 53. The Discovery Object is fixed at
+  // manufacture: a YubiKey does not accept it in PUT DATA (Yubico's PIV data object table).
+  if (!object || (object->template_tag == 0x53) != (first.tag == 0x5C) || *id == kDiscoveryObject)
+    return status(sw::kIncorrectData);
   if (content->size() > kMaxObjectSize) return status(sw::kNoSpace);
   if (content->empty()) {
     objects_.erase(*id);  // "53 00" deletes (ykman delete-certificate)
@@ -144,7 +155,7 @@ ResponseApdu PivApplet::put_data(const CommandApdu& cmd) {
 }
 
 StatusWord PivApplet::authorize_use(const PivKey& key) {
-  if (const StatusWord s = pin_session_.authorize(key.policy().pin); !s.ok()) return s;
+  if (const StatusWord s = pin_state_.authorize(key.policy().pin); !s.ok()) return s;
   const auto now = std::chrono::steady_clock::now();
   switch (key.policy().touch) {
     case TouchPolicy::kDefault:
@@ -238,4 +249,4 @@ Status PivApplet::ensure_attestation() {
   return {};
 }
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::piv

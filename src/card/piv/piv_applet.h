@@ -11,11 +11,11 @@
 #include "card/card_context.h"
 #include "card/piv/data_objects.h"
 #include "card/piv/management_key.h"
-#include "card/piv/pin_session.h"
+#include "card/piv/pin_state.h"
 #include "card/piv/piv_key.h"
 #include "card/piv/piv_objects.h"
 
-namespace keydesk::card {
+namespace keydesk::card::piv {
 
 class PivApplet final : public Applet {
  public:
@@ -23,7 +23,11 @@ class PivApplet final : public Applet {
 
   std::string_view name() const override { return "piv"; }
   ByteView aid() const override;
+  // SP 800-73-4 Part 2 section 3.1.1: a SELECT of the PIV application while it is the current application
+  // leaves its security status (PIN verified, management key authenticated) as it is; selecting another
+  // application resets it (deselect()), and so do a reset and a power cycle (reset_volatile()).
   ResponseApdu select(const CommandApdu& cmd) override;
+  void deselect() override;
   ResponseApdu process(const CommandApdu& cmd) override;
   void reset_volatile() override;
   json save() const override;
@@ -56,8 +60,8 @@ class PivApplet final : public Applet {
   piv::DataObjectStore objects_;
   // volatile
   piv::ManagementAuth management_auth_;
-  piv::PinSession pin_session_;
+  piv::PinState pin_state_;
   std::optional<std::chrono::steady_clock::time_point> last_touch_;
 };
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::piv

@@ -26,6 +26,8 @@ struct DataObject {
 };
 std::optional<DataObject> find_data_object(uint32_t id);
 
+// SP 800-73-4 Part 1 section 3.3.2: 4F <PIV AID> 5F2F <PIN usage policy>. Read-only, fixed at manufacture.
+inline constexpr uint32_t kDiscoveryObject = 0x7E;
 inline constexpr uint32_t kChuidObject = 0x5FC102;
 inline constexpr uint32_t kCccObject = 0x5FC107;
 inline constexpr uint32_t kAttestationCertObject = 0x5FFF01;

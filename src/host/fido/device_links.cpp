@@ -105,8 +105,13 @@ void report_close(void* handle) {
 int report_read(void* handle, unsigned char* buf, size_t len, int ms) {
   auto* io = static_cast<ReportIo*>(handle);
   if (len < kReportSize) return -1;
+  // `ms` is what is left of the session's deadline (fido_dev_set_timeout); -1 would wait forever.
   pollfd p{io->fd, POLLIN, 0};
-  if (::poll(&p, 1, ms) <= 0) return -1;
+  const int ready = ::poll(&p, 1, ms);
+  if (ready == 0)
+    io->tap->note_link_failure(
+        Error::make(ErrorKind::kTimeout, "CTAPHID: the authenticator did not answer in time"));
+  if (ready <= 0) return -1;
   const ssize_t n = io->kind == ReportLink::Kind::kHidraw ? ::read(io->fd, buf, kReportSize)
                                                           : ::recv(io->fd, buf, kReportSize, 0);
   if (n != static_cast<ssize_t>(kReportSize)) return -1;
@@ -114,7 +119,19 @@ int report_read(void* handle, unsigned char* buf, size_t len, int ms) {
   return static_cast<int>(n);
 }
 
+// A peer that stops reading fills the socket (or the HID output queue); a write then waits at most this
+// long instead of forever.
+constexpr int kWriteTimeoutMs = 5000;
+
+bool writable(const ReportIo& io) {
+  pollfd p{io.fd, POLLOUT, 0};
+  if (::poll(&p, 1, kWriteTimeoutMs) > 0) return true;
+  io.tap->note_link_failure(Error::make(ErrorKind::kTimeout, "CTAPHID: the authenticator stopped reading"));
+  return false;
+}
+
 bool send_report(const ReportIo& io, const unsigned char* report) {
+  if (!writable(io)) return false;
   // The socket carries the bare 64-byte report; hidraw takes the report ID (0) in front.
   if (io.kind == ReportLink::Kind::kSocket)
     return ::send(io.fd, report, kReportSize, MSG_NOSIGNAL) == static_cast<ssize_t>(kReportSize);
@@ -175,6 +192,7 @@ int NfcctapLink::tx(fido_dev_t* dev, uint8_t cmd, const unsigned char* buf, size
   if (!self->tap_.admit(ByteView(buf, len))) return -1;
   auto r =
       self->connection_.send(iso7816::CommandApdu::make(0x80, 0x10, 0x00, 0x00, Bytes(buf, buf + len), 256));
+  if (!r) self->tap_.note_link_failure(r.error());
   if (!r || !r->ok()) return -1;
   self->pending_ = std::move(r->data);
   self->tap_.observe(self->pending_);

@@ -26,6 +26,14 @@ class CtapTap {
   bool admit(ByteView request);
   void observe(ByteView response);
   std::optional<Error> take_refusal();
+  // The link failed underneath libfido2 (a card link's kTimeout or kTokenRemoved, a CTAPHID read that
+  // timed out): kept so the session reports that instead of libfido2's generic FIDO_ERR_TX/RX.
+  void note_link_failure(Error error) { link_failure_ = std::move(error); }
+  std::optional<Error> take_link_failure() {
+    auto e = std::move(link_failure_);
+    link_failure_.reset();
+    return e;
+  }
 
   // getInfo's CBOR (without the status byte) when the last exchange was a successful getInfo.
   const std::optional<Bytes>& last_info() const { return last_info_; }
@@ -35,6 +43,7 @@ class CtapTap {
   CtapHook hook_;
   Bytes request_;
   std::optional<Error> refusal_;
+  std::optional<Error> link_failure_;
   std::optional<Bytes> last_info_;
   std::optional<bool> power_cycle_state_;
 };

@@ -4,6 +4,8 @@
 #include <fido/credman.h>
 #include <fido/es256.h>
 
+#include <atomic>
+
 #include "cbor/cbor.h"
 #include "crypto/digest.h"
 #include "crypto/random.h"
@@ -48,7 +50,12 @@ void init_library() {
   }();
   (void)done;
 }
+std::atomic<int> g_timeout_ms{30000};
 }  // namespace
+
+void FidoSession::set_timeout(std::chrono::milliseconds timeout) {
+  g_timeout_ms = static_cast<int>(timeout.count());
+}
 
 std::optional<bool> FidoInfo::option(std::string_view name) const {
   for (const auto& [n, v] : options)
@@ -69,6 +76,7 @@ FidoSession::~FidoSession() {
 
 Status FidoSession::call(int r, const char* what) {
   if (auto refused = tap_->take_refusal()) return *refused;
+  if (auto failed = tap_->take_link_failure(); failed && r != FIDO_OK) return *failed;
   return check(r, what);
 }
 
@@ -95,6 +103,7 @@ Result<std::unique_ptr<FidoSession>> FidoSession::open_hid(const std::string& pa
   std::unique_ptr<FidoSession> s(new FidoSession());
   s->tap_ = std::make_unique<CtapTap>(std::move(hook));
   s->dev_ = fido_dev_new();
+  fido_dev_set_timeout(s->dev_, g_timeout_ms.load());
   KD_TRY(ReportLink::attach(s->dev_, ReportLink::Kind::kHidraw, *s->tap_));
   KD_TRY(s->open(path));
   return s;
@@ -107,6 +116,7 @@ Result<std::unique_ptr<FidoSession>> FidoSession::open_pcsc(transport::ApduTrans
   s->link_ = std::make_unique<NfcctapLink>(transport, *s->tap_);
   KD_TRY(s->link_->select());
   s->dev_ = fido_dev_new();
+  fido_dev_set_timeout(s->dev_, g_timeout_ms.load());
   KD_TRY(s->link_->attach(s->dev_));
   KD_TRY(s->open("keydesk:nfcctap"));
   return s;
@@ -116,6 +126,7 @@ Result<std::unique_ptr<FidoSession>> FidoSession::open_socket(const std::string&
   std::unique_ptr<FidoSession> s(new FidoSession());
   s->tap_ = std::make_unique<CtapTap>(std::move(hook));
   s->dev_ = fido_dev_new();
+  fido_dev_set_timeout(s->dev_, g_timeout_ms.load());
   KD_TRY(ReportLink::attach(s->dev_, ReportLink::Kind::kSocket, *s->tap_));
   KD_TRY(s->open(socket_path));
   return s;

@@ -3,6 +3,7 @@
 // Every result is a value; a CTAP status from the authenticator is Error::ctap(code).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -75,6 +76,9 @@ class FidoSession {
   FidoSession(const FidoSession&) = delete;
   FidoSession& operator=(const FidoSession&) = delete;
 
+  // The deadline of each libfido2 operation of sessions opened from now on (fido_dev_set_timeout):
+  // a silent authenticator ends it with kTimeout. Default 30 s (docs/cli.md, --timeout).
+  static void set_timeout(std::chrono::milliseconds timeout);
   // Paths of USB HID FIDO devices (hidraw), as libfido2 enumerates them.
   static Result<std::vector<std::string>> list_hid();
   // `hook` (see CtapHook) already judges the requests fido_dev_open() sends.

@@ -74,6 +74,24 @@ TEST(ControlProtocol, HoldSeamCommands) {
   }
 }
 
+TEST(ControlProtocol, FreezeAndThaw) {
+  auto now = parse_control_command("freeze");
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->verb, ControlVerb::kFreeze);
+  EXPECT_EQ(now->freeze_after, 0u);
+  auto later = parse_control_command("freeze after 3");
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->freeze_after, 3u);
+  EXPECT_EQ(parse_control_command("thaw")->verb, ControlVerb::kThaw);
+  for (const char* line :
+       {"freeze after", "freeze after 0", "freeze after -1", "freeze after 3x", "freeze later 3", "thaw now"})
+    EXPECT_FALSE(parse_control_command(line).ok()) << line;
+  const auto doc =
+      nlohmann::json::parse(format_status({true, Mode::kGrant, "factory", "00", 1, {}, true, 1}));
+  EXPECT_EQ(doc["frozen"], true);
+  EXPECT_EQ(doc["unanswered"], 1);
+}
+
 TEST(ControlProtocol, ErrorsStayOnOneLine) {
   const std::string text = format_error(Error::make(ErrorKind::kUsage, "a\nb"));
   EXPECT_EQ(text.rfind("error: ", 0), 0u);

@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "cli/command_table.h"
+#include "runbook/findings.h"
 #include "sim/sim_options.h"
+#include "store/record.h"
 
 namespace {
 
@@ -65,15 +67,43 @@ void join(std::string& out, std::string_view word, std::string_view separator = 
   out += word;
 }
 
-// The placeholder a value option shows: the last word of its name ("confirm-cuid" -> CUID), but the
-// names `keydesk help` prints for the two global options that take one.
+// The placeholder a value option shows: the table's value name ("INDEX", "SECONDS"); a secret, which the
+// table leaves unnamed, is named by the last word of its option ("new-pin" -> PIN, "current-puk" -> PUK).
 std::string value_name(const OptionSpec& o) {
-  if (o.long_name == "token") return "INDEX";
-  if (o.long_name == "reader") return "NAME";
+  if (!o.value_name.empty()) return std::string(o.value_name);
   std::string_view word = o.long_name;
   if (const auto dash = word.rfind('-'); dash != std::string_view::npos) word = word.substr(dash + 1);
   std::string out(word);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
+  return out;
+}
+
+// A command's words ("record set-status" -> record, set-status) and its positional arguments
+// ("CUID STATUS", "[CUID]", "CODE...") as the words the table writes them with.
+std::vector<std::string> words_of(std::string_view text) {
+  std::vector<std::string> words;
+  std::istringstream in{std::string(text)};
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+// The name in a positional word: "[CUID]" -> CUID, "CODE..." -> CODE.
+std::string argument_name(std::string_view word) {
+  std::string out;
+  for (const char c : word)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') out += c;
+  return out;
+}
+// Positional arguments in roff: the names in italics, brackets and ellipses as they are.
+std::string positional_roff(std::string_view positional) {
+  std::string out;
+  for (const auto& word : words_of(positional)) {
+    const std::string name = argument_name(word);
+    const size_t at = word.find(name);
+    std::string one = roff(std::string_view(word).substr(0, at));
+    one += italic(name);
+    one += roff(std::string_view(word).substr(at + name.size()));
+    join(out, one);
+  }
   return out;
 }
 
@@ -86,12 +116,13 @@ std::string long_name(std::string_view name) {
   out += name;
   return out;
 }
+// The space before a value is roff's unbreakable one: no line ends between an option and its value.
 void append_value(std::string& out, const OptionSpec& o) {
   if (o.kind == ArgKind::kValue) {
-    out += ' ';
+    out += "\\ ";
     out += italic(value_name(o));
   } else if (o.kind == ArgKind::kSecret) {
-    out += " [";
+    out += "\\ [";
     out += italic(value_name(o));
     out += ']';
   }
@@ -140,7 +171,7 @@ std::string keydesk_commands() {
   for (const CommandSpec& c : keydesk::cli::commands()) {
     out << ".TP\n" << bold(c.name);
     for (const auto& name : c.options) out << " " << option_synopsis(*keydesk::cli::find_option(name));
-    if (!c.positional.empty()) out << " " << italic(c.positional);
+    if (!c.positional.empty()) out << " " << positional_roff(c.positional);
     out << "\n" << italic(keydesk::cli::effect_name(c.effect)) << ": " << roff(c.summary) << ".\n";
   }
   return out.str();
@@ -177,13 +208,122 @@ std::string keydesk_words(bool (*pick)(const OptionSpec&)) {
   return out;
 }
 
-// One `case` arm per command: the options it accepts (the globals are added by the template).
-std::string keydesk_command_option_cases() {
+// The first word of every command, each once, in the table's order: "token-info ... store audit record".
+// A command of several words belongs to the family of its first word ("store" of "store init").
+std::vector<std::string> first_words() {
+  std::vector<std::string> out;
+  for (const CommandSpec& c : keydesk::cli::commands()) {
+    const std::string first = words_of(c.name).front();
+    if (std::find(out.begin(), out.end(), first) == out.end()) out.push_back(first);
+  }
+  return out;
+}
+std::vector<std::string> families() {
+  std::vector<std::string> out;
+  for (const CommandSpec& c : keydesk::cli::commands()) {
+    const auto words = words_of(c.name);
+    if (words.size() > 1 && std::find(out.begin(), out.end(), words.front()) == out.end())
+      out.push_back(words.front());
+  }
+  return out;
+}
+std::string spaced(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) join(out, w);
+  return out;
+}
+
+// One `case` arm per family: the second words of its commands.
+std::string keydesk_family_cases() {
+  std::ostringstream out;
+  for (const auto& family : families()) {
+    std::string second;
+    for (const CommandSpec& c : keydesk::cli::commands()) {
+      const auto words = words_of(c.name);
+      if (words.size() > 1 && words.front() == family) join(second, words[1]);
+    }
+    out << "    " << family << ") echo \"" << second << "\" ;;\n";
+  }
+  return out.str();
+}
+
+// One `case` arm per command: the options it accepts (the globals are added by the template) and the
+// names of its positional arguments ("CUID STATUS"; "CODE..." repeats).
+std::string keydesk_command_cases() {
   std::ostringstream out;
   for (const CommandSpec& c : keydesk::cli::commands()) {
     std::string words;
     for (const auto& name : c.options) join(words, option_words(*keydesk::cli::find_option(name)));
-    out << "    " << c.name << ") opts=\"" << words << "\" ;;\n";
+    std::string arguments;
+    for (const auto& word : words_of(c.positional))
+      join(arguments, argument_name(word) + (word.ends_with("...") ? "..." : ""));
+    out << "    \"" << c.name << "\") opts=\"" << words << "\" args=\"" << arguments << "\" ;;\n";
+  }
+  return out.str();
+}
+
+// The values an option or a positional argument takes, where the program has a closed list of them:
+// every name its own parser accepts, found by walking the enumeration while the name reads back as the
+// same value.
+template <typename Enum, typename Name, typename Parse>
+std::string enum_words(Name name, Parse parse) {
+  std::string out;
+  for (int i = 0;; ++i) {
+    const auto value = static_cast<Enum>(i);
+    const char* word = name(value);
+    if (parse(word) != value) break;
+    join(out, word);
+  }
+  return out;
+}
+struct ClosedValues {
+  std::string_view name;  // an option's long name, or a positional argument's name
+  bool is_option;
+  std::string words;
+};
+std::vector<ClosedValues> closed_values() {
+  return {
+      {"symptom", true,
+       enum_words<keydesk::runbook::Symptom>(keydesk::runbook::symptom_name,
+                                             keydesk::runbook::parse_symptom)},
+      {"STATUS", false,
+       enum_words<keydesk::store::LifecycleStatus>(keydesk::store::status_name,
+                                                   keydesk::store::parse_status)},
+  };
+}
+// A closed list named above that the table no longer has would complete nothing, silently: it stops the
+// build instead.
+bool closed_values_are_in_the_table() {
+  for (const auto& v : closed_values()) {
+    bool found = false;
+    for (const CommandSpec& c : keydesk::cli::commands()) {
+      if (v.is_option) {
+        found = found || std::find(c.options.begin(), c.options.end(), v.name) != c.options.end();
+      } else {
+        for (const auto& word : words_of(c.positional)) found = found || argument_name(word) == v.name;
+      }
+    }
+    if (!found || v.words.empty()) {
+      std::cerr << "keydesk_docgen: the completion's values of " << v.name
+                << " name nothing in the command table (src/cli/command_table.cpp)\n";
+      return false;
+    }
+  }
+  return true;
+}
+std::string closed_value_cases(bool options) {
+  std::ostringstream out;
+  for (const auto& v : closed_values()) {
+    if (v.is_option != options) continue;
+    out << "      ";
+    if (options) {
+      const OptionSpec* o = keydesk::cli::find_option(v.name);
+      if (o->short_name) out << short_name(*o) << " | ";
+      out << long_name(o->long_name);
+    } else {
+      out << v.name;
+    }
+    out << ") COMPREPLY=($(compgen -W \"" << v.words << "\" -- \"$cur\")) ;;\n";
   }
   return out.str();
 }
@@ -244,19 +384,23 @@ std::string without_last_newline(std::string s) {
 }
 
 std::map<std::string, std::string> generated_parts() {
-  std::string commands;
-  for (const CommandSpec& c : keydesk::cli::commands()) join(commands, c.name);
   return {
       {"keydesk_synopsis", keydesk_synopsis()},
       {"keydesk_commands", without_last_newline(keydesk_commands())},
       {"keydesk_global_options", without_last_newline(keydesk_options(true))},
       {"keydesk_command_options", without_last_newline(keydesk_options(false))},
-      {"keydesk_command_words", commands},
+      {"keydesk_first_words", spaced(first_words())},
+      {"keydesk_family_words", spaced(families())},
       {"keydesk_global_option_words",
        keydesk_words([](const OptionSpec& o) { return keydesk::cli::is_global_option(o.long_name); })},
       {"keydesk_value_option_words",
        keydesk_words([](const OptionSpec& o) { return o.kind == ArgKind::kValue; })},
-      {"keydesk_command_option_cases", without_last_newline(keydesk_command_option_cases())},
+      {"keydesk_secret_option_words",
+       keydesk_words([](const OptionSpec& o) { return o.kind == ArgKind::kSecret; })},
+      {"keydesk_family_cases", without_last_newline(keydesk_family_cases())},
+      {"keydesk_command_cases", without_last_newline(keydesk_command_cases())},
+      {"keydesk_option_value_cases", closed_value_cases(true)},
+      {"keydesk_argument_value_cases", closed_value_cases(false)},
       {"sim_synopsis", sim_synopsis()},
       {"sim_options", without_last_newline(sim_options())},
       {"sim_option_words", sim_words([](const SimOptionSpec&) { return true; })},
@@ -282,6 +426,7 @@ int main(int argc, char** argv) {
   buffer << in.rdbuf();
   const std::string text = buffer.str();
 
+  if (!closed_values_are_in_the_table()) return 1;
   auto parts = generated_parts();
   for (int i = 3; i < argc; ++i) {
     const std::string_view pair(argv[i]);

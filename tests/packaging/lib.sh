@@ -24,8 +24,12 @@ kp_assert_eq() {  # EXPECTED ACTUAL WHAT
 
 # The commands and the long options a program's own --help prints (not the generated files): what the
 # manuals and completions are held to.
-kp_keydesk_commands() {  # lines "  NAME [ARG] [effect] summary" between "commands" and "options"
-  "$KEYDESK_BUILD_DIR/src/cli/keydesk" help | sed -n '/^commands/,/^options/p' | awk '/^  [a-z]/ {print $1}'
+kp_keydesk_commands() {  # one line per command of the list `keydesk help` prints: its words ("store init")
+  "$KEYDESK_BUILD_DIR/src/cli/keydesk" help | sed -n '/^commands/,/^$/p' | awk '/^  [a-z]/ {
+    words = ""
+    for (i = 1; i <= NF && $i ~ /^[a-z][a-z-]*$/; i++) words = words (words == "" ? "" : " ") $i
+    if (words != "help") print words
+  }'
 }
 kp_long_options() {  # PROGRAM...: every --option its help names
   "$@" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u

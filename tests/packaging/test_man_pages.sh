@@ -26,10 +26,11 @@ for section in NAME SYNOPSIS DESCRIPTION COMMANDS OPTIONS "EXIT STATUS" ENVIRONM
 done
 commands=$(kp_keydesk_commands)
 [ "$(wc -l <<<"$commands")" -ge 10 ] || kp_fail "keydesk help listed too few commands: $commands"
-for command in $commands; do
-  # each command is a heading of its own in COMMANDS, with its effect after it
+while read -r command; do
+  # each command (a family's with both words) is a heading of its own in COMMANDS, its effect after it
   grep -qE "^       $command( |$)" <<<"$keydesk_page" || kp_fail "keydesk(1) does not describe '$command'"
-done
+done <<<"$commands"
+grep -q "^       store init" <<<"$keydesk_page" || kp_fail "keydesk(1): no two-word command (store init)"
 for option in $(kp_long_options "$KEYDESK_BUILD_DIR/src/cli/keydesk"); do
   kp_assert_contains "$keydesk_page" "$option" "keydesk(1) options"
 done
@@ -37,6 +38,13 @@ flat=$(tr -s ' \t\n' '   ' <<<"$keydesk_page")  # phrases, whatever the line bre
 kp_assert_contains "$flat" "pin-verify [-p [PIN]] [--force]" "keydesk(1): pin-verify with its options"
 kp_assert_contains "$flat" "may spend a retry: try a PIN once" "keydesk(1): the effect before the summary"
 kp_assert_contains "$flat" "Used by fido-token-reset, token-new, token-reset." "keydesk(1): who takes --confirm-cuid"
+kp_assert_contains "$flat" "record set-status [--store URL] [--master-key KEY] [--operator NAME] [--reason TICKET] CUID STATUS" \
+  "keydesk(1): a family's command with its options' value names and its positional arguments"
+kp_assert_contains "$flat" "record show [--store URL] [--master-key KEY] [--user USER] [CUID]" \
+  "keydesk(1): an optional positional argument"
+kp_assert_contains "$flat" "explain CODE..." "keydesk(1): a repeated positional argument"
+kp_assert_contains "$flat" "-t, --token INDEX" "keydesk(1): a global option with the value name keydesk help shows"
+kp_assert_contains "$flat" "--timeout SECONDS" "keydesk(1): --timeout"
 kp_assert_contains "$flat" "/share/keydesk/profiles" "keydesk(1) FILES"
 
 sim_page=$(render "$man_dir/keydesk-sim.1")

@@ -33,7 +33,7 @@ that real PC/SC and FIDO clients accept through pcscd and vsmartcard-vpcd.")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "pcscd")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "vsmartcard-vpcd")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion, yubikey-manager, yubico-piv-tool")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bash-completion, yubikey-manager, yubico-piv-tool, softhsm2")
 set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 
 include(CPack)

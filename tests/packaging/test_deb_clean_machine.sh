@@ -41,7 +41,7 @@ apt-get install -y -qq /tmp/keydesk_*.deb man-db >/tmp/apt.log 2>&1 || fail "apt
 echo "installed: $(dpkg-query -W -f='${Package} ${Version}, Installed-Size ${Installed-Size} KiB' keydesk)"
 depends=$(dpkg-query -W -f='${Depends}' keydesk)
 echo "Depends: $depends"
-for lib in libc6 libfido2-1 libpcsclite1 libssl3 pcscd; do expect "$depends" "$lib" "Depends"; done
+for lib in libc6 libfido2-1 libpcsclite1 libssl3 libsqlite3-0 libpq5 pcscd; do expect "$depends" "$lib" "Depends"; done
 dpkg-query -W vsmartcard-vpcd >/dev/null 2>&1 || fail "the Recommends vsmartcard-vpcd was not installed"
 
 page=$(MANWIDTH=80 man keydesk 2>&1) || fail "man keydesk: $page"
@@ -62,6 +62,20 @@ expect "$help" "usage: keydesk-sim" "keydesk-sim --help"
 replies=$(bash -c 'source /usr/share/bash-completion/completions/keydesk
   COMP_WORDS=(keydesk pin-); COMP_CWORD=1; _keydesk; echo "${COMPREPLY[*]}"')
 expect "$replies" "pin-verify" "bash completion of keydesk pin-"
+replies=$(bash -c 'source /usr/share/bash-completion/completions/keydesk
+  COMP_WORDS=(keydesk record ""); COMP_CWORD=2; _keydesk; echo "${COMPREPLY[*]}"')
+expect "$replies" "set-status" "bash completion of keydesk record (a family's second word)"
+
+# The record store from the package alone: SQLite, a master key file, the audit chain.
+export HOME=/root XDG_DATA_HOME=/tmp/xdg-data XDG_CONFIG_HOME=/tmp/xdg-config LOGNAME=clean-machine
+init=$(keydesk store init 2>&1) || fail "keydesk store init exited $?: $init"
+[ -f /tmp/xdg-data/keydesk/store.db ] || fail "store init did not create the default store: $init"
+[ "$(stat -c %a /tmp/xdg-config/keydesk/master.key)" = 600 ] || fail "the default master key is not 0600"
+keydesk record add 4090123456789ABCDEF0 --serial 12345678 --reason CLEAN-1 >/dev/null 2>&1 || fail "keydesk record add"
+record=$(keydesk record show 4090123456789ABCDEF0 2>&1) || fail "keydesk record show exited $?: $record"
+expect "$record" "in-stock" "keydesk record show"
+verify=$(keydesk audit verify 2>&1) || fail "keydesk audit verify exited $?: $verify"
+echo "record store: init, record add/show, audit verify"
 
 # keydesk-sim seeds a token from /usr/share/keydesk/profiles (no KEYDESK_PROFILE_DIR, no source tree here).
 unset KEYDESK_PROFILE_DIR

@@ -123,7 +123,7 @@ TEST_F(AcaFixture, WrongCryptogramSpendsAnXauthTryAndTheChallengeIsSingleUse) {
 TEST_F(AcaFixture, ChallengeDiesWithTheCardSession) {
   auto challenge = aca.xauth_challenge();
   ASSERT_TRUE(challenge.ok());
-  token.card().power_cycle();  // the user pulled the key before typing the cryptogram (seed 003)
+  token.card().power_cycle();  // the user pulled the key before typing the cryptogram (docs/field-notes.md, case 3)
   ASSERT_TRUE(aca.select().ok());
   auto late = aca.xauth_authenticate(
       *protocol::aca::xauth_cryptogram(crypto::BlockCipher::kAes128, kCaseStudyKey, *challenge));

@@ -1,5 +1,5 @@
 // authenticatorGetInfo and authenticatorClientPIN: what a platform observes, including the retry state
-// machine of reference B.7 and the PIN_NOT_SET rule of B.8.
+// machine of CTAP 2.1 section 6.5.5 (retries, the three-mismatch power-cycle block) and PIN_NOT_SET.
 #include "fixtures/authenticator_fixture.h"
 #include "fixtures/fido_platform.h"
 

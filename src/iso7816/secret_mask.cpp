@@ -9,9 +9,10 @@ namespace {
 
 // VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER / UNBLOCK PIN (PIV, ACA, OATH PIN); YKOATH PUT (key),
 // SET CODE, VALIDATE; ACA EXTERNAL AUTHENTICATE, PUT PUK, PUT XAUTH KEY; PIV GENERAL AUTHENTICATE
-// (management key and private-key operations), PUT DATA, IMPORT KEY, SET MANAGEMENT KEY.
-constexpr std::array<uint8_t, 13> kSecretCommandIns{0x20, 0x24, 0x2C, 0x01, 0x03, 0xA3, 0x82,
-                                                    0x34, 0x36, 0x87, 0xDB, 0xFE, 0xFF};
+// (management key and private-key operations), PUT DATA, IMPORT KEY, SET MANAGEMENT KEY; SmartCard-HSM
+// INITIALIZE DEVICE (SO-PIN and user PIN) and IMPORT DKEK SHARE.
+constexpr std::array<uint8_t, 15> kSecretCommandIns{0x20, 0x24, 0x2C, 0x01, 0x03, 0xA3, 0x82, 0x34,
+                                                    0x36, 0x87, 0xDB, 0xFE, 0xFF, 0x50, 0x52};
 // VALIDATE and GENERAL AUTHENTICATE answer with values that prove knowledge of a key.
 constexpr std::array<uint8_t, 2> kSecretResponseIns{0xA3, 0x87};
 // NFCCTAP MSG (CLA 80 INS 10): CTAP requests other than getInfo (0x04) may carry PIN material.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "runbook/access_control_probe.h"
+#include "runbook/hsm_probe.h"
 #include "runbook/identity_probe.h"
 #include "runbook/oath_probe.h"
 
@@ -18,13 +19,19 @@ TokenSnapshot take_snapshot(TokenIdentity identity, int tokens_present, host::Ap
       s.identity.cuid = *cuid;
     else
       s.probe_errors["cuid"] = cuid.error();
+    if (auto hsm = read_hsm(*card))
+      s.hsm = std::move(hsm).value();
+    else
+      s.probe_errors["hsm"] = hsm.error();
+    // A SmartCard-HSM has no PIV, ACA or OATH applet: their absence there is not a failed probe.
+    auto absent_beside_hsm = [&](const Error& e) { return s.hsm && e.kind == ErrorKind::kNotSupported; };
     if (auto access = read_access_control(*card))
       s.access = std::move(access).value();
-    else
+    else if (!absent_beside_hsm(access.error()))
       s.probe_errors["access-control"] = access.error();
     if (auto oath = read_oath(*card))
       s.oath = std::move(oath).value();
-    else
+    else if (!absent_beside_hsm(oath.error()))
       s.probe_errors["oath"] = oath.error();
     s.apdus_sent = card->apdu_count();
   }
@@ -44,10 +51,16 @@ TokenSnapshot reread_counters(const TokenSnapshot& before, host::ApduConnection*
       before.oath && std::any_of(before.oath->credentials.begin(), before.oath->credentials.end(),
                                  [](const OathCredential& c) { return c.type == "HOTP" && c.counter; });
   if (fido && before.fido && before.fido->reachable) s.fido = fido->read_again();
+  if (card && before.hsm) {
+    if (auto hsm = read_hsm(*card))
+      s.hsm = std::move(hsm).value();
+    else
+      s.probe_errors["hsm"] = hsm.error();
+  }
   if (card) {
     if (auto access = read_access_control(*card))
       s.access = std::move(access).value();
-    else
+    else if (!(before.hsm && access.error().kind == ErrorKind::kNotSupported))
       s.probe_errors["access-control"] = access.error();
     if (any_hotp) {
       if (auto oath = read_oath(*card))

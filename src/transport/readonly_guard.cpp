@@ -19,13 +19,15 @@ struct KnownApplet {
 };
 
 // Full AIDs; a SELECT names any prefix of at least 5 bytes.
-constexpr std::array<KnownApplet, 5> kApplets{{
+constexpr std::array<KnownApplet, 6> kApplets{{
     {GuardedApplet::kPiv, {0xA0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00, 0x01, 0x00}, 11},
     {GuardedApplet::kOath, {0xA0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01}, 7},
     {GuardedApplet::kManagement, {0xA0, 0x00, 0x00, 0x05, 0x27, 0x47, 0x11, 0x17}, 8},
     {GuardedApplet::kFido, {0xA0, 0x00, 0x00, 0x06, 0x47, 0x2F, 0x00, 0x01}, 8},
     // The open access-control applet (docs/aca-protocol.md).
     {GuardedApplet::kAca, {0xF0, 0x6B, 0x65, 0x79, 0x64, 0x65, 0x73, 0x6B, 0x41, 0x43, 0x41}, 11},
+    // The SmartCard-HSM (protocol/sc_hsm.h, docs/hsm.md).
+    {GuardedApplet::kScHsm, {0xE8, 0x2B, 0x06, 0x01, 0x04, 0x01, 0x81, 0xC3, 0x1F, 0x02, 0x01}, 11},
 }};
 
 // A request or getInfo map that does not decode strictly is treated as "cannot prove read-only".
@@ -80,6 +82,8 @@ const char* guarded_applet_name(GuardedApplet applet) {
       return "management";
     case GuardedApplet::kFido:
       return "FIDO";
+    case GuardedApplet::kScHsm:
+      return "SmartCard-HSM";
   }
   return "none";
 }
@@ -123,7 +127,7 @@ const char* ReadOnlyGuard::refusal(ByteView raw) const {
   // Empty VERIFY asks for the PIN's state without spending a try (PIV, and the shared PIN in OATH and ACA).
   const bool pin_status_query = iso && c.ins == 0x20 && c.p1 == 0x00 && no_data(c);
   const bool has_pin_status = selected_ == GuardedApplet::kPiv || selected_ == GuardedApplet::kOath ||
-                              selected_ == GuardedApplet::kAca;
+                              selected_ == GuardedApplet::kAca || selected_ == GuardedApplet::kScHsm;
   if (has_pin_status && pin_status_query) return nullptr;
   if (has_pin_status && c.ins == 0x20) return "VERIFY with a PIN (spends a retry when wrong)";
   switch (selected_) {
@@ -149,6 +153,16 @@ const char* ReadOnlyGuard::refusal(ByteView raw) const {
         auto admitted = admit_read_only_ctap(c.data);
         return admitted ? nullptr : "CTAP request that is not read-only";
       }
+      break;
+    case GuardedApplet::kScHsm:
+      // SELECT of a file by its identifier, READ BINARY (odd INS, offset object 54 only), ENUMERATE
+      // OBJECTS, and the DKEK status (IMPORT DKEK SHARE without a share). INITIALIZE DEVICE, RESET RETRY
+      // COUNTER, CHANGE REFERENCE DATA, key generation, signing and writing never pass.
+      if (iso && c.ins == 0xA4 && (c.p1 == 0x00 || c.p1 == 0x02) && c.data.size() == 2) return nullptr;
+      if (iso && c.ins == 0xB1 && c.data.size() == 4 && c.data[0] == 0x54 && c.data[1] == 0x02)
+        return nullptr;
+      if (c.cla == 0x80 && c.ins == 0x58 && c.p1 == 0x00 && c.p2 == 0x00 && no_data(c)) return nullptr;
+      if (c.cla == 0x80 && c.ins == 0x52 && c.p1 == 0x00 && c.p2 == 0x00 && no_data(c)) return nullptr;
       break;
     case GuardedApplet::kNone:
       break;

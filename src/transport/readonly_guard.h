@@ -18,7 +18,7 @@
 
 namespace keydesk::transport {
 
-enum class GuardedApplet : uint8_t { kNone, kPiv, kOath, kAca, kManagement, kFido };
+enum class GuardedApplet : uint8_t { kNone, kPiv, kOath, kAca, kManagement, kFido, kScHsm };
 
 // Maps a SELECT's AID (any prefix of at least 5 bytes, as cards match it) to the applet it selects.
 GuardedApplet applet_for_aid(ByteView aid);

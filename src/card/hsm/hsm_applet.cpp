@@ -668,7 +668,8 @@ Status HsmApplet::load(const json& s) {
     }
 
     files_.clear();
-    for (const auto& [name, value] : s.value("files", json::object()).items()) {
+    const json files = s.value("files", json::object());
+    for (const auto& [name, value] : files.items()) {
       auto fid = parse_fid_key(name);
       auto content = value.is_string() ? from_hex(value.get<std::string>()) : std::nullopt;
       if (!fid || !content || content->size() > kMaxFileSize || *fid == p::kFileDeviceCertificate ||
@@ -677,7 +678,8 @@ Status HsmApplet::load(const json& s) {
       files_[*fid] = *content;
     }
     keys_.clear();
-    for (const auto& [name, value] : s.value("keys", json::object()).items()) {
+    const json keys = s.value("keys", json::object());
+    for (const auto& [name, value] : keys.items()) {
       auto raw = from_hex(name);
       if (!raw || raw->size() != 1 || (*raw)[0] == kDeviceKeyId || to_hex(*raw) != name || !value.is_object())
         return bad("keys/" + name);

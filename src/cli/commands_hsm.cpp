@@ -71,7 +71,7 @@ Result<CommandResult> run_hsm_status(Context& ctx) {
   KD_ASSIGN_OR_RETURN(auto first, runbook::read_hsm(*card));
   if (!first) return Error::make(ErrorKind::kNotSupported, "the token has no SmartCard-HSM applet");
   // "Nothing was spent" is checked: the counters once more, compared.
-  KD_ASSIGN_OR_RETURN(auto second, runbook::read_hsm(*card));
+  KD_ASSIGN_OR_RETURN(auto second, runbook::read_hsm(*card, true));
   runbook::TokenSnapshot before, after;
   before.hsm = *first;
   after.hsm = second;

@@ -52,7 +52,7 @@ TokenSnapshot reread_counters(const TokenSnapshot& before, host::ApduConnection*
                                  [](const OathCredential& c) { return c.type == "HOTP" && c.counter; });
   if (fido && before.fido && before.fido->reachable) s.fido = fido->read_again();
   if (card && before.hsm) {
-    if (auto hsm = read_hsm(*card))
+    if (auto hsm = read_hsm(*card, true))
       s.hsm = std::move(hsm).value();
     else
       s.probe_errors["hsm"] = hsm.error();

@@ -30,8 +30,8 @@ AttemptOutcome outcome_of(const host::VerifyResult& r) {
   return AttemptOutcome::kRejected;
 }
 
-Result<HsmState> state_of(host::ApduConnection& c) {
-  KD_ASSIGN_OR_RETURN(auto state, read_hsm(c));
+Result<HsmState> state_of(host::ApduConnection& c, bool counters_only = false) {
+  KD_ASSIGN_OR_RETURN(auto state, read_hsm(c, counters_only));
   if (!state) return Error::make(ErrorKind::kNotSupported, "the token has no SmartCard-HSM applet");
   return *state;
 }
@@ -73,7 +73,7 @@ Result<HsmAttemptReport> run(host::ApduConnection& c, const char* operation, con
   r.status_word = result.sw.value;
   r.outcome = outcome_of(result);
   // Read again, never guessed: what the attempt left.
-  if (auto after = state_of(c)) {
+  if (auto after = state_of(c, true)) {
     r.so_after = after->so_remaining;
     r.user_after = after->user_remaining;
   }

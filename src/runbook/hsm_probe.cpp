@@ -4,7 +4,7 @@
 
 namespace keydesk::runbook {
 
-Result<std::optional<HsmState>> read_hsm(host::ApduConnection& card) {
+Result<std::optional<HsmState>> read_hsm(host::ApduConnection& card, bool counters_only) {
   using Kind = host::hsm::PinState::Kind;
   host::hsm::HsmSession session(card);
   auto info = session.select();
@@ -24,6 +24,7 @@ Result<std::optional<HsmState>> read_hsm(host::ApduConnection& card) {
   if (user.kind == Kind::kTriesLeft || user.kind == Kind::kBlocked) s.user_remaining = user.tries_left;
   s.user_transport_pin = info->options && user.kind == Kind::kTransportPin;
   s.user_verified = user.kind == Kind::kVerified;
+  if (counters_only) return std::optional<HsmState>(std::move(s));
   if (auto certificates = session.device_certificates()) {
     if (auto serial = protocol::sc_hsm::device_serial(*certificates)) s.device_id = *serial;
   }

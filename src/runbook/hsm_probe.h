@@ -10,7 +10,8 @@
 
 namespace keydesk::runbook {
 
-// nullopt when the token has no SmartCard-HSM applet (its SELECT answers 6A82).
-Result<std::optional<HsmState>> read_hsm(host::ApduConnection& card);
+// nullopt when the token has no SmartCard-HSM applet (its SELECT answers 6A82). `counters_only`: SELECT and
+// the two status queries, for reading the counters once more (the device id and DKEK state are left empty).
+Result<std::optional<HsmState>> read_hsm(host::ApduConnection& card, bool counters_only = false);
 
 }  // namespace keydesk::runbook

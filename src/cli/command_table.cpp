@@ -133,7 +133,7 @@ const CommandSpec kCommands[] = {
     {"hsm-init",
      Effect::kDestroysData,
      "SmartCard-HSM: initialise (sets SO-PIN and user PIN) or re-initialise with the SO-PIN (wipes keys)",
-     {"so-pin", "pin", "confirm-cuid", "force"},
+     {"so-pin", "pin", "confirm-cuid", "force", "store", "master-key", "operator", "reason"},
      "",
      run_hsm_init},
     {"hsm-pin-unblock",

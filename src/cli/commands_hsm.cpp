@@ -2,6 +2,11 @@
 // operations hsm-init, hsm-pin-unblock and hsm-so-pin-change. Every SO-PIN is checked for its format
 // before the token is even opened (runbook/hsm_so_pin.h: a malformed one is exit 2 and nothing is sent);
 // every attempt shows the SO-PIN's tries before and after and is never repeated.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include "cli/context.h"
 #include "cli/handlers.h"
 #include "report/hsm_json.h"
@@ -10,6 +15,7 @@
 #include "runbook/hsm_operations.h"
 #include "runbook/hsm_probe.h"
 #include "runbook/identity_probe.h"
+#include "store/record_store.h"
 
 namespace keydesk::cli {
 namespace {
@@ -29,6 +35,28 @@ Result<runbook::SoPinInput> so_pin_option(Context& ctx, const char* option, cons
   auto parsed = runbook::parse_so_pin_input(typed, prompt, user_pin);
   wipe_text(typed);
   return parsed;
+}
+
+// The record store named by --store or $KEYDESK_STORE (docs/store.md), for the SO-PIN escrow; nullopt when
+// neither names one (no escrow asked for).
+std::optional<store::StoreOptions> escrow_store(const Context& ctx) {
+  store::StoreOptions o;
+  if (auto url = ctx.args().value("store"))
+    o.url = *url;
+  else if (const char* env = std::getenv("KEYDESK_STORE"); env && *env)
+    o.url = env;
+  else
+    return std::nullopt;
+  if (auto key = ctx.args().value("master-key")) o.master_key = *key;
+  return o;
+}
+
+store::Actor escrow_actor(const Context& ctx) {
+  if (auto op = ctx.args().value("operator")) return {*op};
+  for (const char* var : {"LOGNAME", "USER"})
+    if (const char* v = std::getenv(var); v && *v) return {v};
+  if (const passwd* pw = ::getpwuid(::geteuid())) return {pw->pw_name};
+  return {"uid-" + std::to_string(::geteuid())};
 }
 
 std::string text_note(const runbook::SoPinInput& in, const char* what) {
@@ -105,18 +133,43 @@ Result<CommandResult> run_hsm_init(Context& ctx) {
     wipe_text(user_pin);
     return so_pin.error();
   }
+  // The store is opened before the token: an escrow asked for and impossible sends nothing.
+  std::unique_ptr<store::RecordStore> records;
+  if (auto options = escrow_store(ctx)) {
+    auto opened = store::open_store(*options);
+    if (!opened) {
+      wipe_text(user_pin);
+      return opened.error();
+    }
+    records = std::move(opened).value();
+  }
   auto connection = ctx.connection();
   if (!connection) {
     wipe_text(user_pin);
     return connection.error();
   }
   const auto cuid = runbook::read_cuid(**connection);
+  runbook::SoPinEscrow escrow;
+  if (records)
+    escrow = [&](const std::string& device_id) -> Status {
+      return records->vault_put("sc-hsm-so-pin/" + device_id, so_pin->bytes, escrow_actor(ctx),
+                                ctx.args().value("reason").value_or("hsm-init"));
+    };
   auto report = runbook::hsm_initialize(
       **connection, *so_pin, user_pin, protocol::sc_hsm::kUserPinDefaultTries,
-      ctx.args().value("confirm-cuid"), cuid ? *cuid : std::string(), ctx.args().has("force"));
+      ctx.args().value("confirm-cuid"), cuid ? *cuid : std::string(), ctx.args().has("force"), escrow);
   wipe_text(user_pin);
   if (!report) return report.error();
-  return attempt_result(*report, {text_note(*so_pin, "SO-PIN")});
+  auto result = attempt_result(*report, {text_note(*so_pin, "SO-PIN")});
+  result.output.json["Escrowed"] = report->escrowed ? ojson(*report->escrowed) : ojson(nullptr);
+  if (report->escrowed == true)
+    result.output.notes.push_back("the SO-PIN is on record in the store's vault as sc-hsm-so-pin/" +
+                                  (report->device_id.empty() ? std::string("<CUID>") : report->device_id));
+  else if (!report->escrow_problem.empty())
+    result.output.notes.push_back("the SO-PIN was NOT recorded: " + report->escrow_problem);
+  else if (!records)
+    result.output.notes.push_back("keydesk did not record the SO-PIN (--store records it in the vault)");
+  return result;
 }
 
 Result<CommandResult> run_hsm_pin_unblock(Context& ctx) {

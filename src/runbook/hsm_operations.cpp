@@ -86,7 +86,7 @@ Result<HsmAttemptReport> run(host::ApduConnection& c, const char* operation, con
 Result<HsmAttemptReport> hsm_initialize(host::ApduConnection& c, const SoPinInput& so_pin,
                                         std::string_view user_pin, uint8_t user_pin_tries,
                                         const std::optional<std::string>& confirm, const std::string& cuid,
-                                        bool force) {
+                                        bool force, const SoPinEscrow& escrow) {
   KD_TRY(check_hsm_user_pin(user_pin, "the initial user PIN"));
   if (user_pin_tries == 0 || user_pin_tries > p::kUserPinMaxTries)
     return Error::make(ErrorKind::kUsage, "user PIN tries must be 1 to 10");
@@ -103,6 +103,9 @@ Result<HsmAttemptReport> hsm_initialize(host::ApduConnection& c, const SoPinInpu
               (before.device_id.empty() ? cuid : before.device_id) + " (nothing was sent)");
     KD_TRY(check_so_attempt(before, force));
   }
+  const std::string device = before.device_id.empty() ? cuid : before.device_id;
+  // Never set a secret before it is durably recorded.
+  if (escrow && !before.initialized) KD_TRY(escrow(device));
   host::hsm::HsmSession session(c);
   host::hsm::InitializeParams params;
   params.options = p::kOptionResetRetryCounter;
@@ -111,7 +114,20 @@ Result<HsmAttemptReport> hsm_initialize(host::ApduConnection& c, const SoPinInpu
   params.user_pin_tries = user_pin_tries;
   auto report = run(c, "hsm-init", before, [&] { return session.initialize(params); });
   std::fill(params.user_pin.begin(), params.user_pin.end(), '\0');
-  if (report) report->so_pin_tried = before.initialized;
+  if (!report) return report;
+  report->so_pin_tried = before.initialized;
+  if (escrow) {
+    if (!before.initialized) {
+      report->escrowed = true;
+    } else if (report->outcome == AttemptOutcome::kOk) {
+      const Status recorded = escrow(device);
+      report->escrowed = recorded.ok();
+      if (!recorded) report->escrow_problem = describe(recorded.error());
+    } else {
+      report->escrowed = false;
+      report->escrow_problem = "the device refused the SO-PIN: nothing was recorded";
+    }
+  }
   return report;
 }
 

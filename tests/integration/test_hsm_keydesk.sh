@@ -145,6 +145,16 @@ json hsm-so-pin-change 0 hsm-so-pin-change --so-pin 3335333733363332 --new-so-pi
 out="$(sc-hsm-tool -r "$kd_reader" --initialize --so-pin 3537363231383830 --pin 648219 2>&1)"
 kd_assert_not_contains "$out" "failed" "sc-hsm-tool re-initialises with the SO-PIN set by hsm-so-pin-change"
 
+# Escrow: a re-initialisation that the device accepted records the SO-PIN, sealed, in the store's vault.
+store="sqlite:$KD_TMP/store.db"
+"$keydesk" store init --store "$store" --master-key "file:$KD_TMP/master.key" --operator it >/dev/null
+doc="$(json hsm-init 0 hsm-init --so-pin 3537363231383830 --pin 648219 --confirm-cuid DENK0102296 \
+  --store "$store" --operator it --reason TICKET-4)"
+kd_assert_contains "$doc" '"Escrowed": true' "hsm-init --store records the SO-PIN"
+kd_assert_eq "sc-hsm-so-pin/DENK0102296" "$(sqlite3 "$KD_TMP/store.db" 'SELECT name FROM vault')" "vault entry"
+kd_assert_not_contains "$(sqlite3 "$KD_TMP/store.db" 'SELECT hex(sealed) FROM vault')" "3537363231383830" \
+  "the SO-PIN is sealed, not stored in the clear"
+
 /usr/bin/python3 - "$KEYDESK_SOURCE_DIR/docs/cli-json-schema.json" "$docs" <<'PY' || kd_fail "a --json document does not match docs/cli-json-schema.json"
 import json, os, sys, jsonschema
 schema = json.load(open(sys.argv[1]))

@@ -42,7 +42,8 @@ struct DkekState {
 
 class HsmApplet final : public Applet {
  public:
-  explicit HsmApplet(CardContext& context) : context_(context) {}
+  // The SmartCard-HSM shares nothing with the card-wide PIN, PUK or policy: its secrets are its own.
+  explicit HsmApplet(CardContext&) {}
 
   std::string_view name() const override { return "hsm"; }
   ByteView aid() const override;
@@ -72,9 +73,7 @@ class HsmApplet final : public Applet {
   // A wrong SO-PIN spends one of its tries; 9000 means it matched (the counter is back at its maximum).
   iso7816::StatusWord check_so_pin(ByteView candidate);
   std::optional<Bytes> file(uint16_t fid) const;
-  Bytes device_certificates() const { return device_certificates_; }
 
-  CardContext& context_;
   protocol::sc_hsm::AppletInfo info_{3, 5, 0};
   uint8_t applet_type_ = 0xFF;
   std::string device_id_;  // the device certificate's CHR without its 5-digit sequence number

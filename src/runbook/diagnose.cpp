@@ -19,20 +19,25 @@ TokenSnapshot take_snapshot(TokenIdentity identity, int tokens_present, host::Ap
       s.identity.cuid = *cuid;
     else
       s.probe_errors["cuid"] = cuid.error();
+    if (auto access = read_access_control(*card))
+      s.access = std::move(access).value();
+    else
+      s.probe_errors["access-control"] = access.error();
+    if (auto oath = read_oath(*card))
+      s.oath = std::move(oath).value();
+    else
+      s.probe_errors["oath"] = oath.error();
+    // Last of the card probes, so the others keep their place in the sequence of commands.
     if (auto hsm = read_hsm(*card))
       s.hsm = std::move(hsm).value();
     else
       s.probe_errors["hsm"] = hsm.error();
     // A SmartCard-HSM has no PIV, ACA or OATH applet: their absence there is not a failed probe.
-    auto absent_beside_hsm = [&](const Error& e) { return s.hsm && e.kind == ErrorKind::kNotSupported; };
-    if (auto access = read_access_control(*card))
-      s.access = std::move(access).value();
-    else if (!absent_beside_hsm(access.error()))
-      s.probe_errors["access-control"] = access.error();
-    if (auto oath = read_oath(*card))
-      s.oath = std::move(oath).value();
-    else if (!absent_beside_hsm(oath.error()))
-      s.probe_errors["oath"] = oath.error();
+    if (s.hsm)
+      std::erase_if(s.probe_errors, [](const auto& entry) {
+        return (entry.first == "access-control" || entry.first == "oath") &&
+               entry.second.kind == ErrorKind::kNotSupported;
+      });
     s.apdus_sent = card->apdu_count();
   }
   if (fido) {

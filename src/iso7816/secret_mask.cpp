@@ -33,8 +33,14 @@ std::string hex_byte(uint8_t b) {
   return buf;
 }
 
+// Strings here are built by appending: `"<" + std::to_string(n)` makes GCC 12 warn -Wrestrict at -O3 (a
+// false positive in basic_string::_M_replace, GCC bug 105329), and the release build treats warnings as
+// errors.
 std::string masked(size_t n) {
-  return "<" + std::to_string(n) + " bytes masked>";
+  std::string text = "<";
+  text += std::to_string(n);
+  text += " bytes masked>";
+  return text;
 }
 
 std::string header(uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2) {
@@ -57,24 +63,42 @@ bool response_carries_secret(const CommandApdu& c) {
 
 std::string describe_masked(const CommandApdu& c) {
   std::string line = header(c.cla, c.ins, c.p1, c.p2);
-  if (!c.data.empty()) line += " " + (carries_secret(c) ? masked(c.data.size()) : to_hex(c.data, true));
-  if (c.ne != 0) line += " Le=" + std::to_string(c.ne);
+  if (!c.data.empty()) {
+    line += ' ';
+    line += carries_secret(c) ? masked(c.data.size()) : to_hex(c.data, true);
+  }
+  if (c.ne != 0) {
+    line += " Le=";
+    line += std::to_string(c.ne);
+  }
   return line;
 }
 
 std::string describe_masked(const CommandApdu& c, const ResponseApdu& r) {
   std::string line;
-  if (!r.data.empty())
-    line = (response_carries_secret(c) ? masked(r.data.size()) : to_hex(r.data, true)) + " ";
-  return line + r.sw.hex();
+  if (!r.data.empty()) {
+    line = response_carries_secret(c) ? masked(r.data.size()) : to_hex(r.data, true);
+    line += ' ';
+  }
+  line += r.sw.hex();
+  return line;
 }
 
 std::string describe_masked_raw(ByteView raw) {
   auto parsed = parse_command(raw);
   if (parsed) return describe_masked(*parsed);
-  if (raw.size() < 4) return "<" + std::to_string(raw.size()) + " bytes, not an APDU>";
-  return header(raw[0], raw[1], raw[2], raw[3]) + " <" + std::to_string(raw.size() - 4) +
-         " bytes after the header, malformed>";
+  std::string text;
+  if (raw.size() < 4) {
+    text = "<";
+    text += std::to_string(raw.size());
+    text += " bytes, not an APDU>";
+    return text;
+  }
+  text = header(raw[0], raw[1], raw[2], raw[3]);
+  text += " <";
+  text += std::to_string(raw.size() - 4);
+  text += " bytes after the header, malformed>";
+  return text;
 }
 
 }  // namespace keydesk::iso7816

@@ -1,6 +1,9 @@
 // The card dispatcher with every standard applet, fed a sequence of APDUs (each prefixed by a length
-// byte, then optionally a power cycle). Invariants: every response carries a status word, no response
-// carries more than 256 data bytes (the clients' buffers), and a power cycle leaves a card that answers.
+// byte, then optionally a power cycle). An input starting FE n runs on profile n instead of the default:
+// 1 = sc-hsm (a SmartCard-HSM never initialised), 2 = sc-hsm-seed004 (initialised, SO-PIN tries spent).
+// Invariants: every response carries a status word, no response carries more than 256 data bytes (the
+// clients' buffers) unless the command asked for more with an extended Le, and a power cycle leaves a
+// card that answers.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -8,49 +11,63 @@
 
 #include "card/card.h"
 #include "card/profile.h"
+#include "iso7816/apdu.h"
 #include "token/standard_token.h"
 
 namespace {
 using namespace keydesk;
 
 // The factory profile (every applet section keydesk ships) with the yubikey5 profile's FIDO applet (U2F
-// over ISO 7816, extensions, EdDSA), seeded once; each input starts from this saved state, so a crash
-// reproduces from its input alone. The profiles are read from the source tree (KEYDESK_PROFILE_SOURCE_DIR,
-// set by fuzz/CMakeLists.txt), whatever the working directory.
-const card::json& seeded_state() {
-  static const card::json state = [] {
-    const std::filesystem::path profiles = KEYDESK_PROFILE_SOURCE_DIR;
-    auto doc = card::load_profile("factory", {profiles.string()});
+// over ISO 7816, extensions, EdDSA), and the two SmartCard-HSM profiles, each seeded once; each input
+// starts from one of these saved states, so a crash reproduces from its input alone. The profiles are read
+// from the source tree (KEYDESK_PROFILE_SOURCE_DIR, set by fuzz/CMakeLists.txt), whatever the working
+// directory.
+card::json seed(const char* profile) {
+  const std::filesystem::path profiles = KEYDESK_PROFILE_SOURCE_DIR;
+  auto doc = card::load_profile(profile, {profiles.string()});
+  if (std::string_view(profile) == "factory") {
     auto yubikey5 = card::load_profile("yubikey5", {profiles.string()});
     if (doc && yubikey5) (*doc)["applets"]["fido"] = (*yubikey5)["applets"]["fido"];
-    card::Card card;
-    Status loaded = doc ? Status{} : Status{doc.error()};
-    if (doc) {
-      token::install_standard_applets(card, *doc);
-      loaded = card.load(*doc);
-    }
-    if (!loaded) {
-      std::fprintf(stderr, "fuzz_apdu_dispatcher: seed token did not load: %s\n",
-                   describe(loaded.error()).c_str());
-      std::abort();
-    }
-    return card.save();
-  }();
-  return state;
+  }
+  card::Card card;
+  Status loaded = doc ? Status{} : Status{doc.error()};
+  if (doc) {
+    token::install_standard_applets(card, *doc);
+    loaded = card.load(*doc);
+  }
+  if (!loaded) {
+    std::fprintf(stderr, "fuzz_apdu_dispatcher: seed token did not load: %s\n",
+                 describe(loaded.error()).c_str());
+    std::abort();
+  }
+  return card.save();
 }
 
-void check_response(const Bytes& response) {
-  if (response.size() < 2) std::abort();        // no status word
-  if (response.size() > 256 + 2) std::abort();  // more than one short response
+const card::json& seeded_state(uint8_t profile) {
+  static const card::json states[] = {seed("factory"), seed("sc-hsm"), seed("sc-hsm-seed004")};
+  return states[profile % 3];
+}
+
+void check_response(ByteView command, const Bytes& response) {
+  if (response.size() < 2) std::abort();  // no status word
+  // More than one short response only where an extended Le asked for it.
+  auto parsed = iso7816::parse_command(command);
+  const size_t limit = parsed && parsed->ne > 256 ? parsed->ne : 256;
+  if (response.size() > limit + 2) std::abort();
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  card::Card card;
-  token::install_standard_applets(card, seeded_state());
-  if (!card.load(seeded_state())) std::abort();
+  uint8_t profile = 0;
   size_t pos = 0;
+  if (size >= 2 && data[0] == 0xFE) {
+    profile = data[1];
+    pos = 2;
+  }
+  card::Card card;
+  token::install_standard_applets(card, seeded_state(profile));
+  if (!card.load(seeded_state(profile))) std::abort();
   while (pos < size) {
     const uint8_t header = data[pos++];
     if (header == 0xFF) {  // a power cycle between commands
@@ -58,7 +75,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       continue;
     }
     const size_t length = std::min<size_t>(header, size - pos);
-    check_response(card.transmit(ByteView(data + pos, length)));
+    const ByteView command(data + pos, length);
+    check_response(command, card.transmit(command));
     pos += length;
   }
   card.power_cycle();

@@ -390,8 +390,11 @@ Bytes Card::transmit_locked(ByteView raw) {
 }
 
 Bytes Card::finish(ResponseApdu response, size_t ne) {
-  // An absent Le counts as 256: ykman and yubico-piv-tool never send Le but expect data.
-  const size_t limit = std::min(ne == 0 ? kMaxResponseChunk : ne, kMaxResponseChunk);
+  // An absent Le counts as 256: ykman and yubico-piv-tool never send Le but expect data. An extended Le
+  // (more than 256) takes the whole answer at once (ISO 7816-4 5.1): OpenSC's SmartCard-HSM driver sends
+  // Le = 0000 and reads no GET RESPONSE after it.
+  const size_t limit =
+      ne > kMaxResponseChunk ? ne : std::min(ne == 0 ? kMaxResponseChunk : ne, kMaxResponseChunk);
   if (response.data.size() <= limit) return response.encode();
   Bytes out(response.data.begin(), response.data.begin() + static_cast<std::ptrdiff_t>(limit));
   pending_.assign(response.data.begin() + static_cast<std::ptrdiff_t>(limit), response.data.end());

@@ -23,6 +23,11 @@ Result<CommandResult> run_fido_token_reset(Context& ctx);
 Result<CommandResult> run_token_new(Context& ctx);
 Result<CommandResult> run_token_reset(Context& ctx);
 Result<CommandResult> run_diagnose(Context& ctx);
+// The SmartCard-HSM (commands_hsm.cpp).
+Result<CommandResult> run_hsm_status(Context& ctx);
+Result<CommandResult> run_hsm_init(Context& ctx);
+Result<CommandResult> run_hsm_pin_unblock(Context& ctx);
+Result<CommandResult> run_hsm_so_pin_change(Context& ctx);
 // The record store (commands_store.cpp).
 Result<CommandResult> run_store_init(Context& ctx);
 Result<CommandResult> run_store_rotate_key(Context& ctx);

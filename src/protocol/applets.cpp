@@ -8,6 +8,7 @@
 #include "protocol/ctap.h"
 #include "protocol/interindustry.h"
 #include "protocol/piv.h"
+#include "protocol/sc_hsm.h"
 #include "protocol/ykoath.h"
 #include "protocol/yubico_mgmt.h"
 
@@ -15,12 +16,13 @@ namespace keydesk::protocol {
 namespace {
 constexpr size_t kMinSelectLength = 5;
 
-const std::array<AppletProtocol, 5> kApplets{{
+const std::array<AppletProtocol, 6> kApplets{{
     {AppletId::kPiv, "PIV", piv::kAid, piv::kInstructions},
     {AppletId::kOath, "OATH", ykoath::kAid, ykoath::kInstructions},
     {AppletId::kManagement, "management", yubico_mgmt::kAid, yubico_mgmt::kInstructions},
     {AppletId::kFido, "FIDO", ctap::nfcctap::kAid, ctap::nfcctap::kInstructions},
     {AppletId::kAca, "ACA", aca::kAid, aca::kInstructions},
+    {AppletId::kScHsm, "SmartCard-HSM", sc_hsm::kAid, sc_hsm::kInstructions},
 }};
 }  // namespace
 

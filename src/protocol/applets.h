@@ -11,11 +11,11 @@
 
 namespace keydesk::protocol {
 
-enum class AppletId : uint8_t { kNone, kPiv, kOath, kAca, kManagement, kFido };
+enum class AppletId : uint8_t { kNone, kPiv, kOath, kAca, kManagement, kFido, kScHsm };
 
 struct AppletProtocol {
   AppletId id;
-  const char* name;  // "PIV", "OATH", "ACA", "management", "FIDO"
+  const char* name;  // "PIV", "OATH", "ACA", "management", "FIDO", "SmartCard-HSM"
   ByteView aid;      // the full AID
   std::span<const Instruction> instructions;
 };

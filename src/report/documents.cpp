@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/text.h"
+#include "report/hsm_json.h"
 #include "runbook/survival.h"
 
 namespace keydesk::report {
@@ -106,6 +107,7 @@ ojson diagnose_json(const runbook::Diagnosis& d) {
   j["AccessControl"] = snapshot.access ? access_control_json(*snapshot.access) : ojson(nullptr);
   j["Oath"] = snapshot.oath ? oath_json(*snapshot.oath) : ojson(nullptr);
   j["Fido"] = snapshot.fido ? fido_json(*snapshot.fido) : ojson(nullptr);
+  j["Hsm"] = snapshot.hsm ? hsm_state_json(*snapshot.hsm) : ojson(nullptr);
   j["Complete"] = snapshot.complete();
   j["ProbeErrors"] = ojson::object();
   for (const auto& [probe, error] : snapshot.probe_errors)

@@ -34,6 +34,10 @@ std::vector<Sample> samples_of(const TokenSnapshot& s) {
     out.push_back({"card PIN retries" + source, Kind::kCount, count(s.access->pin_remaining)});
     out.push_back({"card PUK retries" + source, Kind::kCount, count(s.access->puk_remaining)});
   }
+  if (s.hsm) {
+    out.push_back({"SmartCard-HSM SO-PIN tries", Kind::kCount, count(s.hsm->so_remaining)});
+    out.push_back({"SmartCard-HSM user PIN tries", Kind::kCount, count(s.hsm->user_remaining)});
+  }
   if (s.fido && s.fido->reachable) {
     const auto client_pin = s.fido->client_pin();
     out.push_back(

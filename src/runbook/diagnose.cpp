@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "runbook/access_control_probe.h"
+#include "runbook/hsm_probe.h"
 #include "runbook/identity_probe.h"
 #include "runbook/oath_probe.h"
 
@@ -26,6 +27,17 @@ TokenSnapshot take_snapshot(TokenIdentity identity, int tokens_present, host::Ap
       s.oath = std::move(oath).value();
     else
       s.probe_errors["oath"] = oath.error();
+    // Last of the card probes, so the others keep their place in the sequence of commands.
+    if (auto hsm = read_hsm(*card))
+      s.hsm = std::move(hsm).value();
+    else
+      s.probe_errors["hsm"] = hsm.error();
+    // A SmartCard-HSM has no PIV, ACA or OATH applet: their absence there is not a failed probe.
+    if (s.hsm)
+      std::erase_if(s.probe_errors, [](const auto& entry) {
+        return (entry.first == "access-control" || entry.first == "oath") &&
+               entry.second.kind == ErrorKind::kNotSupported;
+      });
     s.apdus_sent = card->apdu_count();
   }
   if (fido) {
@@ -44,10 +56,16 @@ TokenSnapshot reread_counters(const TokenSnapshot& before, host::ApduConnection*
       before.oath && std::any_of(before.oath->credentials.begin(), before.oath->credentials.end(),
                                  [](const OathCredential& c) { return c.type == "HOTP" && c.counter; });
   if (fido && before.fido && before.fido->reachable) s.fido = fido->read_again();
+  if (card && before.hsm) {
+    if (auto hsm = read_hsm(*card, true))
+      s.hsm = std::move(hsm).value();
+    else
+      s.probe_errors["hsm"] = hsm.error();
+  }
   if (card) {
     if (auto access = read_access_control(*card))
       s.access = std::move(access).value();
-    else
+    else if (!(before.hsm && access.error().kind == ErrorKind::kNotSupported))
       s.probe_errors["access-control"] = access.error();
     if (any_hotp) {
       if (auto oath = read_oath(*card))

@@ -118,6 +118,76 @@ void fido_findings(const FidoState& f, std::vector<Finding>& out) {
                    "if the user means a passkey with a PIN, it was never registered on this key"});
 }
 
+// The SmartCard-HSM (docs/hsm.md). Its SO-PIN has 15 tries, cannot be unblocked, and the device has no
+// factory reset: the findings say what each counter means for the way back.
+constexpr const char* kHsmSoPinFormat =
+    "the SO-PIN is 8 bytes entered as 16 hexadecimal digits (the documented default 3537363231383830 is the "
+    "text 57621880); keydesk checks the format before any try is spent";
+constexpr const char* kHsmFirmwarePath =
+    "there is no factory reset and a blocked SO-PIN cannot be unblocked: the only way back is the vendor's "
+    "firmware update (CardContact's PKI-as-a-Service portal, logged in with another working device), which "
+    "deletes every key and gives the device a new identity (new device certificate and serial) - register "
+    "the new identity wherever the old one was";
+
+void hsm_findings(const HsmState& h, std::vector<Finding>& out) {
+  const std::string so = h.so_remaining ? std::to_string(*h.so_remaining) + " of " + std::to_string(h.so_max)
+                                        : std::string("unknown");
+  const std::string id = h.device_id.empty() ? std::string() : " (device " + h.device_id + ")";
+  if (!h.initialized) {
+    out.push_back({"hsm-not-initialized", Severity::kInfo, "The SmartCard-HSM was never initialised" + id,
+                   "VERIFY of the SO-PIN (88) answered 6A88: no SO-PIN is set; version " + h.version,
+                   "hsm-init sets the SO-PIN and the user PIN; record the SO-PIN first (hsm-init --store): " +
+                       std::string(kHsmSoPinFormat)});
+    return;
+  }
+  const bool so_blocked = h.so_remaining == 0;
+  const bool rrc = h.reset_with_so_pin_enabled();
+  const std::string path = so_blocked ? "SO-PIN blocked"
+                           : rrc      ? "user PIN reset with the SO-PIN enabled (option 0001)"
+                                      : "user PIN reset with the SO-PIN NOT enabled at initialisation";
+  if (so_blocked) {
+    out.push_back({"hsm-so-pin-blocked", Severity::kCritical, "The SmartCard-HSM's SO-PIN is blocked" + id,
+                   "SO-PIN tries " + so + " (VERIFY 88 answered 6983 or 63C0)",
+                   std::string(kHsmFirmwarePath) +
+                       ". Until then, keys stay usable with the user PIN: replace what depends on them"});
+  } else if (h.so_remaining && *h.so_remaining < h.so_max) {
+    const bool few = *h.so_remaining <= attempt_floor(false);
+    out.push_back(
+        {"hsm-so-pin-low", few ? Severity::kCritical : Severity::kWarning,
+         "SmartCard-HSM SO-PIN tries have been spent" + id,
+         "SO-PIN tries " + so +
+             "; each refused re-initialisation, user PIN reset or SO-PIN change spends one, and only "
+             "a correct SO-PIN restores them",
+         "stop trying SO-PINs by guesswork; find the SO-PIN in the records. Failed tries are "
+         "usually a format mistake: " +
+             std::string(kHsmSoPinFormat) + ". If the SO-PIN is lost, " + kHsmFirmwarePath});
+  }
+  if (h.user_transport_pin)
+    out.push_back({"hsm-transport-pin", Severity::kWarning, "The SmartCard-HSM's user PIN is a transport PIN",
+                   "VERIFY of the user PIN (81) answered 6984: option 0002, the PIN must be changed first",
+                   "the user changes the transport PIN to a PIN of their own (CHANGE REFERENCE DATA, e.g. "
+                   "pkcs11-tool --change-pin) before the keys can be used"});
+  const std::string user = h.user_remaining ? std::to_string(*h.user_remaining) : std::string("unknown");
+  if (h.user_remaining == 0) {
+    out.push_back({"hsm-user-pin-blocked", Severity::kCritical,
+                   "The SmartCard-HSM's user PIN is blocked" + id, "user PIN tries 0; " + path,
+                   so_blocked ? std::string("no way back keeps the keys: ") + kHsmFirmwarePath
+                   : rrc ? std::string("hsm-pin-unblock: RESET RETRY COUNTER with the SO-PIN sets a new user "
+                                       "PIN and keeps every key (one SO-PIN attempt, SO-PIN tries ") +
+                               so + ")"
+                         : std::string("this device cannot reset the user PIN with the SO-PIN: the only way "
+                                       "back is re-initialisation with the SO-PIN (hsm-init), which deletes "
+                                       "every key")});
+  } else if (h.user_remaining && *h.user_remaining <= attempt_floor(rrc && !so_blocked)) {
+    out.push_back({"hsm-user-pin-low", Severity::kWarning, "Few SmartCard-HSM user PIN tries are left" + id,
+                   "user PIN tries " + user + "; " + path,
+                   rrc && !so_blocked
+                       ? "find the right PIN before another attempt; if it blocks, hsm-pin-unblock with the "
+                         "SO-PIN resets it without data loss"
+                       : "find the right PIN before another attempt: if it blocks, no reset keeps the keys"});
+  }
+}
+
 }  // namespace
 
 std::optional<Symptom> parse_symptom(std::string_view text) {
@@ -169,7 +239,9 @@ std::vector<Finding> find_issues(const TokenSnapshot& s) {
                    "make sure this is the user's key (compare the CUID), or pass -t INDEX"});
   if (s.access) access_findings(*s.access, out);
   if (s.oath) oath_findings(*s.oath, out);
-  if (s.fido) fido_findings(*s.fido, out);
+  // A SmartCard-HSM has no FIDO interface: an unreachable FIDO applet is not a finding there.
+  if (s.fido && !(s.hsm && !s.fido->reachable)) fido_findings(*s.fido, out);
+  if (s.hsm) hsm_findings(*s.hsm, out);
   return out;
 }
 

@@ -75,6 +75,24 @@ struct FidoState {
   }
 };
 
+// A SmartCard-HSM (docs/hsm.md), read with SELECT, the two PIN status queries (VERIFY without data),
+// EF 2F02 and the DKEK status: nothing that can spend a try.
+struct HsmState {
+  std::string version;              // "3.2"
+  std::optional<uint16_t> options;  // absent before version 2.0
+  std::string device_id;            // the device certificate's CHR without its sequence number
+  bool initialized = false;         // an SO-PIN exists (VERIFY 88 did not answer 6A88)
+  std::optional<int> so_remaining;  // SO-PIN tries left (0: blocked)
+  int so_max = 15;
+  std::optional<int> user_remaining;  // user PIN tries left (0: blocked)
+  bool user_transport_pin = false;    // 6984: the user PIN is a transport PIN, to be changed first
+  bool user_verified = false;         // 9000: verified in this card session
+  std::optional<int> dkek_shares, dkek_outstanding;
+
+  bool reset_with_so_pin_enabled() const { return options && (*options & 0x0001) != 0; }
+  bool transport_pin_mode() const { return options && (*options & 0x0002) != 0; }
+};
+
 struct TokenIdentity {
   int index = 0;
   std::string reader;
@@ -90,6 +108,7 @@ struct TokenSnapshot {
   std::optional<AccessControl> access;
   std::optional<OathState> oath;
   std::optional<FidoState> fido;
+  std::optional<HsmState> hsm;  // a SmartCard-HSM applet answered its SELECT
   // Probes that failed (probe name -> typed error); diagnose still reports the rest.
   std::map<std::string, Error> probe_errors;
 

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "card/aca/aca_applet.h"
+#include "card/hsm/hsm_applet.h"
 #include "card/mgmt/management_applet.h"
 #include "card/oath/oath_applet.h"
 #include "card/piv/piv_applet.h"
@@ -24,6 +25,7 @@ constexpr std::array kApplets{
                 [](card::Card& c, StandardApplets&) { c.emplace_applet<card::mgmt::ManagementApplet>(); }},
     AppletEntry{"fido", [](card::Card& c,
                            StandardApplets& s) { s.fido = &c.emplace_applet<card::fido::FidoApplet>(); }},
+    AppletEntry{"hsm", [](card::Card& c, StandardApplets&) { c.emplace_applet<card::hsm::HsmApplet>(); }},
 };
 
 }  // namespace

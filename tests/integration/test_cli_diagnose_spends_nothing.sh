@@ -35,8 +35,8 @@ for profile in ${KEYDESK_TEST_PROFILES:-case-study yubikey5 factory}; do
     # The APDU counts docs/cli.md (Benchmark) states, checked here so the document stays true.
     apdus="$(KEYDESK_JSON="$out" "$KD_PY" -c 'import json, os; print(json.loads(os.environ["KEYDESK_JSON"])["ApdusSent"])')"
     case "$profile" in
-      case-study) kd_assert_eq 12 "$apdus" "[$profile] APDUs one diagnose sends (docs/cli.md)" ;;
-      yubikey5) kd_assert_eq 16 "$apdus" "[$profile] APDUs one diagnose sends (docs/cli.md)" ;;
+      case-study) kd_assert_eq 13 "$apdus" "[$profile] APDUs one diagnose sends (docs/cli.md)" ;;
+      yubikey5) kd_assert_eq 17 "$apdus" "[$profile] APDUs one diagnose sends (docs/cli.md)" ;;
     esac
   done
   "$keydesk" --reader "$kd_reader" -v diagnose >/dev/null 2>&1 || kd_fail "[$profile] diagnose -v failed"

@@ -49,6 +49,7 @@ const Context kContexts[] = {
     {GuardedApplet::kManagement, "00A4040008A000000527471117"},
     {GuardedApplet::kFido, "00A4040008A0000006472F0001"},
     {GuardedApplet::kAca, "00A404000BF06B65796465736B414341"},
+    {GuardedApplet::kScHsm, "00A404000BE82B0601040181C31F0201"},
 };
 
 // The read-only set, stated independently of the guard's code (docs/cli.md, "The read-only guard").
@@ -71,6 +72,13 @@ bool read_only(GuardedApplet a, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2
       return cla == 0x00 && ins == 0x1D && !data;
     case GuardedApplet::kFido:
       return cla == 0x80 && ins == 0x11 && !data;  // NFCCTAP_MSG: CTAP tests below
+    case GuardedApplet::kScHsm:
+      // Status queries, ENUMERATE OBJECTS, DKEK status, SELECT of a file (P1 00 or 02), READ BINARY
+      // (odd INS, the offset object in the data): each reads, whatever the data holds.
+      if (pin_status_query) return true;
+      if (cla == 0x00 && ins == 0xA4 && (p1 == 0x00 || p1 == 0x02) && data) return true;
+      if (cla == 0x00 && ins == 0xB1 && data) return true;
+      return cla == 0x80 && (ins == 0x58 || ins == 0x52) && p1 == 0x00 && p2 == 0x00 && !data;
     case GuardedApplet::kNone:
       return false;
   }
@@ -144,6 +152,44 @@ TEST(ReadOnlyGuard, CommandsThatSpendOrDestroyAreRefusedInTheirOwnApplet) {
     EXPECT_FALSE(r.ok()) << c.what;
     EXPECT_EQ(inner.received.size(), 1u) << c.what << " reached the token";
   }
+}
+
+// The SmartCard-HSM (docs/hsm.md): everything that carries the SO-PIN or a PIN, initialises, writes,
+// generates or signs stays on the host; reading a file (odd-INS READ BINARY: whatever its data objects say,
+// it only reads) passes.
+TEST(ReadOnlyGuard, SmartCardHsmSpendingAndWritingCommandsAreRefused) {
+  const char* select = "00A404000BE82B0601040181C31F0201";
+  struct Case {
+    const char* apdu;
+    const char* what;
+  } refused[] = {
+      {"8050000019800200018106363438323139820835373632313838309101 03", "INITIALIZE DEVICE (SO-PIN)"},
+      {"0020008808 3537363231383830", "VERIFY of the SO-PIN with data"},
+      {"0020008106363438323139", "VERIFY of the user PIN with data"},
+      {"002C00810E3537363231383830363438323139", "RESET RETRY COUNTER with the SO-PIN"},
+      {"0024008810353736323138383000112233445566 77", "CHANGE REFERENCE DATA of the SO-PIN"},
+      {"002400810C363438323139313131313131", "CHANGE REFERENCE DATA of the user PIN"},
+      {"004601000000035F2901 00", "GENERATE ASYMMETRIC KEY PAIR"},
+      {"80680173000000030102 03", "SIGN"},
+      {"00D72F030A54020000530400000000", "UPDATE BINARY"},
+      {"00E40200 02CC01", "DELETE FILE"},
+      {"805200002000000000000000000000000000000000000000000000000000000000000000", "IMPORT DKEK SHARE"},
+  };
+  for (const auto& c : refused) {
+    CountingTransport inner;
+    ReadOnlyGuard guard(inner);
+    ASSERT_TRUE(guard.transmit(hex(select)).ok());
+    auto r = guard.transmit(hex(c.apdu));
+    EXPECT_FALSE(r.ok()) << c.what;
+    EXPECT_EQ(inner.received.size(), 1u) << c.what << " reached the token";
+  }
+  CountingTransport inner;
+  ReadOnlyGuard guard(inner);
+  ASSERT_TRUE(guard.transmit(hex(select)).ok());
+  for (const char* read :
+       {"00200088", "00200081", "00A40000022F0200", "00B100000454020000 00", "8058000000", "8052000000"})
+    EXPECT_TRUE(guard.transmit(hex(read)).ok()) << read;
+  EXPECT_EQ(inner.received.size(), 7u);
 }
 
 TEST(ReadOnlyGuard, PivDiscoveryObjectIsARead) {

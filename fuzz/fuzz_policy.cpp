@@ -1,5 +1,5 @@
 // The provisioning policy parser over arbitrary bytes (docs/provisioning.md, "The policy file"). Invariants:
-// a refused file yields one error of kind usage or malformed whose message holds no control character; an
+// a refused file yields one error of kind usage whose message holds no control character; an
 // accepted file satisfies every documented range, names no inline secret, and plans against a factory token
 // and a PIV-only token without crashing — a plan always starts with `record` and ends with `confirm`.
 #include <cstdint>
@@ -57,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto policy = parse_policy(text);
   if (!policy.ok()) {
     const Error& e = policy.error();
-    check(e.kind == ErrorKind::kUsage || e.kind == ErrorKind::kMalformed);
+    check(e.kind == ErrorKind::kUsage);
     check(!e.context.empty());
     for (unsigned char c : e.context) check(c >= 0x20 && c != 0x7F);
     return 0;

@@ -7,7 +7,7 @@
 namespace keydesk::cli {
 namespace {
 
-constexpr std::array<OptionSpec, 21> kOptions{{
+constexpr std::array<OptionSpec, 28> kOptions{{
     // global
     {"token", 't', ArgKind::kValue, "token index as token-info prints it"},
     {"reader", 0, ArgKind::kValue, "PC/SC reader name (case-insensitive substring)"},
@@ -28,13 +28,20 @@ constexpr std::array<OptionSpec, 21> kOptions{{
     {"new-master-key", 0, ArgKind::kValue, "store rotate-key: rewrap under this key (created if absent)"},
     {"operator", 0, ArgKind::kValue, "who acts, for the audit trail (default: the login name)"},
     {"reason", 0, ArgKind::kValue, "why: a ticket id (required for status changes)"},
-    {"user", 0, ArgKind::kValue, "record show: a user's name, employee id or e-mail"},
+    {"user", 0, ArgKind::kValue,
+     "record show: a user's name, employee id or e-mail; provision: the token's user"},
+    {"employee-id", 0, ArgKind::kValue, "provision: the user's employee id"},
+    {"email", 0, ArgKind::kValue, "provision: the user's e-mail address"},
+    {"policy", 0, ArgKind::kValue, "provision: the rollout policy file (docs/provisioning.md)"},
+    {"resume", 0, ArgKind::kFlag, "provision: complete the token's interrupted run"},
+    {"rollback", 0, ArgKind::kFlag, "provision: undo the token's interrupted run"},
+    {"bytes", 0, ArgKind::kValue, "vault generate: the secret's size (16..64, default 32)"},
     {"serial", 0, ArgKind::kValue, "record add: the device serial as the vendor prints it"},
     {"model", 0, ArgKind::kValue, "record add: the token model"},
 }};
 constexpr size_t kGlobalOptions = 5;
 
-const std::array<CommandSpec, 23> kCommands{{
+const std::array<CommandSpec, 27> kCommands{{
     {"token-info",
      Effect::kReadOnly,
      "list connected tokens with their index, reader and ATR",
@@ -163,6 +170,31 @@ const std::array<CommandSpec, 23> kCommands{{
      {"store", "master-key", "user"},
      "[CUID]",
      run_record_show},
+    {"record-secret",
+     Effect::kLocal,
+     "print ONE sealed secret of a token (PUK, PIN, key, seed); audited, needs --reason",
+     {"store", "master-key", "operator", "reason"},
+     "CUID FIELD",
+     run_record_secret},
+    {"vault-generate",
+     Effect::kLocal,
+     "a random secret in the store's vault (a PUK-derivation or XAUTH master); never replaces one",
+     {"store", "master-key", "operator", "reason", "bytes"},
+     "NAME",
+     run_vault_generate},
+    // Provisioning (docs/provisioning.md).
+    {"provision",
+     Effect::kWritesSecrets,
+     "make a factory-state token a user's token as a policy says; --resume / --rollback an interrupted run",
+     {"policy", "user", "employee-id", "email", "resume", "rollback", "store", "master-key", "operator"},
+     "",
+     run_provision},
+    {"provision-batch",
+     Effect::kWritesSecrets,
+     "provision every token in the readers (resumes pending runs, skips provisioned tokens)",
+     {"policy", "store", "master-key", "operator"},
+     "",
+     run_provision_batch},
     {"record-set-status",
      Effect::kLocal,
      "lifecycle: in-stock, active, suspended, lost, decommissioned",
@@ -181,6 +213,8 @@ const char* effect_name(Effect e) {
       return "read-only";
     case Effect::kSpendsRetry:
       return "may spend a retry";
+    case Effect::kWritesSecrets:
+      return "writes secrets (recorded first)";
     case Effect::kDestroysData:
       return "DESTROYS DATA";
   }

@@ -16,10 +16,11 @@ namespace keydesk::cli {
 class Context;
 
 enum class Effect {
-  kLocal,         // no token at all (explain, demo)
-  kReadOnly,      // runs through the read-only guard
-  kSpendsRetry,   // one PIN/PUK/FIDO PIN attempt behind the retry interlock
-  kDestroysData,  // needs --confirm-cuid and prints what survives
+  kLocal,          // no token at all (explain, demo)
+  kReadOnly,       // runs through the read-only guard
+  kSpendsRetry,    // one PIN/PUK/FIDO PIN attempt behind the retry interlock
+  kWritesSecrets,  // sets PINs, PUKs, keys or credentials, each on record before it is set (provisioning)
+  kDestroysData,   // needs --confirm-cuid and prints what survives
 };
 const char* effect_name(Effect e);
 

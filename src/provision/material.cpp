@@ -137,6 +137,8 @@ Result<std::vector<CredentialMaterial>> imported_credentials(const OathImport& s
   if (!container.ok()) {
     Error e = container.error();
     e.context = "PSKC import " + quoted_text(spec.file) + ": " + e.context + " (nothing was imported)";
+    // A file that is not RFC 6030 is the operator's input, like the policy: a usage error (exit 2).
+    if (e.kind == ErrorKind::kMalformed) e.kind = ErrorKind::kUsage;
     return e;
   }
   std::vector<CredentialMaterial> out;

@@ -438,8 +438,7 @@ Result<FidoPolicy> read_fido(Obj o) {
 // two equal keys and nests as deep as memory allows).
 Result<json> parse_strict(std::string_view text) {
   if (text.size() > kMaxPolicyBytes)
-    return Error::make(ErrorKind::kMalformed,
-                       "policy: larger than " + std::to_string(kMaxPolicyBytes / 1024) + " KiB");
+    return Error::make(ErrorKind::kUsage, "policy: larger than " + std::to_string(kMaxPolicyBytes / 1024) + " KiB");
   std::vector<std::set<std::string>> keys;
   std::string problem;
   auto callback = [&](int depth, json::parse_event_t event, json& parsed) -> bool {
@@ -463,8 +462,8 @@ Result<json> parse_strict(std::string_view text) {
     return problem.empty();
   };
   json doc = json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/false);
-  if (!problem.empty()) return Error::make(ErrorKind::kMalformed, "policy: " + problem);
-  if (doc.is_discarded()) return Error::make(ErrorKind::kMalformed, "policy: not a JSON document");
+  if (!problem.empty()) return Error::make(ErrorKind::kUsage, "policy: " + problem);
+  if (doc.is_discarded()) return Error::make(ErrorKind::kUsage, "policy: not a JSON document");
   return doc;
 }
 

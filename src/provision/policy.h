@@ -141,9 +141,10 @@ struct Policy {
   std::string digest;  // SHA-256 of the file's bytes (hex): binds a run to the policy it started with
 };
 
-// Parses and validates a policy document. Errors are kMalformed (not JSON, duplicate key, too deep or
-// too large) or kUsage (a member missing, unknown, of the wrong type or out of range), the context naming
-// the member by JSON pointer ("policy /puk/length: ..."). Never returns a partly read policy.
+// Parses and validates a policy document. Every error is kUsage (the file is the operator's input: not
+// JSON, a duplicate key, too deep or too large, a member missing, unknown, of the wrong type or out of
+// range), the context naming the member by JSON pointer ("policy /puk/length: ..."). Never returns a
+// partly read policy.
 Result<Policy> parse_policy(std::string_view text);
 
 // Expands {user}, {serial}, {cuid} (and for imports {issuer}, {id}) in a credential name template.

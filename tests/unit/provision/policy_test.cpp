@@ -207,12 +207,12 @@ TEST(Policy, RefusesMalformedDocuments) {
   dup.insert(dup.find("\"name\""), "\"name\": \"other\", ");
   auto p = parse_policy(dup);
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.error().kind, ErrorKind::kMalformed);
+  EXPECT_EQ(p.error().kind, ErrorKind::kUsage);
   EXPECT_NE(p.error().context.find("appears twice"), std::string::npos);
   // Too large.
   auto big = parse_policy(std::string(kMaxPolicyBytes + 1, ' '));
   ASSERT_FALSE(big.ok());
-  EXPECT_EQ(big.error().kind, ErrorKind::kMalformed);
+  EXPECT_EQ(big.error().kind, ErrorKind::kUsage);
 }
 
 TEST(Policy, AnUnknownMembersNameIsEscapedInTheMessage) {

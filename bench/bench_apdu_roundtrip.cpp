@@ -9,9 +9,9 @@
 #include <memory>
 
 #include "card/card.h"
+#include "testing/loopback_transport.h"
 #include "token/standard_token.h"
 #include "transport/deadline_runner.h"
-#include "transport/loopback_transport.h"
 #include "transport/pcsc_transport.h"
 
 namespace {
@@ -43,7 +43,7 @@ void BM_ApduRoundTrip_InProcess(benchmark::State& state) {
     state.SkipWithError("card did not load");
     return;
   }
-  transport::LoopbackTransport loopback(card);
+  keydesk::testing::LoopbackTransport loopback(card);
   round_trips(state, loopback);
 }
 BENCHMARK(BM_ApduRoundTrip_InProcess)->UseRealTime();

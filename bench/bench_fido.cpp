@@ -4,15 +4,15 @@
 // AUTHENTICATE next to a raw OpenSSL Ed25519 signature.
 #include <benchmark/benchmark.h>
 
+#include "card/fido/authenticator.h"
+#include "card/fido/cose.h"
 #include "crypto/digest.h"
 #include "crypto/ec_key.h"
 #include "crypto/ed25519_key.h"
-#include "fido/authenticator.h"
-#include "fido/cose.h"
 
 namespace {
 using namespace keydesk;
-using namespace keydesk::fido;
+using namespace keydesk::card::fido;
 
 Bytes request(CtapCommand command, const cbor::Value& params) {
   Bytes r{static_cast<uint8_t>(command)};

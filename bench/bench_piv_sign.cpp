@@ -9,8 +9,8 @@
 #include "crypto/digest.h"
 #include "crypto/ec_key.h"
 #include "crypto/rsa_key.h"
-#include "host/piv_session.h"
-#include "transport/loopback_transport.h"
+#include "host/piv/piv_session.h"
+#include "testing/loopback_transport.h"
 
 namespace {
 using namespace keydesk;
@@ -21,30 +21,31 @@ const Bytes kDefaultKey = *from_hex("0102030405060708010203040506070801020304050
 class PivBenchToken {
  public:
   explicit PivBenchToken(uint8_t algorithm) {
-    card_.emplace_applet<card::PivApplet>();
+    card_.emplace_applet<card::piv::PivApplet>();
     const nlohmann::json doc = {
         {"card", {{"atr", "3b8d80018073c021c057597562694b6579f9"}, {"serial", 1234567}}},
         {"security", {{"pin", {{"text", "123456"}}}, {"puk", {{"text", "12345678"}}}}},
         {"applets", {{"piv", nlohmann::json::object()}}}};
     if (!card_.load(doc).ok() || !session_.select().ok() ||
         !session_.authenticate(crypto::BlockCipher::kTdes, kDefaultKey).ok() ||
-        !session_.generate_key(host::piv_slot::kCardAuthentication, algorithm).ok())
+        !session_.generate_key(host::piv::piv_slot::kCardAuthentication, algorithm).ok())
       std::abort();
   }
-  host::PivSession& piv() { return session_; }
+  host::piv::PivSession& piv() { return session_; }
 
  private:
   card::Card card_;
-  transport::LoopbackTransport transport_{card_};
+  keydesk::testing::LoopbackTransport transport_{card_};
   host::ApduConnection connection_{transport_};
-  host::PivSession session_{connection_};
+  host::piv::PivSession session_{connection_};
 };
 
 void BM_PivSignEccP256(benchmark::State& state) {
-  PivBenchToken token(host::piv_algorithm::kEccP256);
+  PivBenchToken token(host::piv::piv_algorithm::kEccP256);
   const Bytes digest = crypto::hash(crypto::HashAlg::kSha256, bytes_of("bench"));
   for (auto _ : state) {
-    auto sig = token.piv().sign(host::piv_slot::kCardAuthentication, host::piv_algorithm::kEccP256, digest);
+    auto sig = token.piv().sign(host::piv::piv_slot::kCardAuthentication, host::piv::piv_algorithm::kEccP256,
+                                digest);
     if (!sig) state.SkipWithError("sign failed");
     benchmark::DoNotOptimize(sig);
   }
@@ -61,13 +62,14 @@ void BM_OpenSslSignEccP256(benchmark::State& state) {
 BENCHMARK(BM_OpenSslSignEccP256);
 
 void BM_PivSignRsa2048(benchmark::State& state) {
-  PivBenchToken token(host::piv_algorithm::kRsa2048);
+  PivBenchToken token(host::piv::piv_algorithm::kRsa2048);
   Bytes block(256, 0xFF);  // an EMSA-PKCS1-v1_5 shaped block: 00 01 FF.. 00 <digest>
   block[0] = 0x00;
   block[1] = 0x01;
   block[200] = 0x00;
   for (auto _ : state) {
-    auto sig = token.piv().sign(host::piv_slot::kCardAuthentication, host::piv_algorithm::kRsa2048, block);
+    auto sig =
+        token.piv().sign(host::piv::piv_slot::kCardAuthentication, host::piv::piv_algorithm::kRsa2048, block);
     if (!sig) state.SkipWithError("sign failed");
     benchmark::DoNotOptimize(sig);
   }

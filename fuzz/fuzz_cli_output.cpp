@@ -14,8 +14,8 @@
 #include "card/profile.h"
 #include "cli/app.h"
 #include "core/text.h"
+#include "testing/loopback_transport.h"
 #include "token/standard_token.h"
-#include "transport/loopback_transport.h"
 
 namespace {
 using namespace keydesk;
@@ -32,14 +32,15 @@ const card::json& seeded_state() {
   return state;
 }
 
-class OneToken final : public host::TokenSource {
+class OneToken final : public access::TokenSource {
  public:
   OneToken(card::Card& card, std::string reader) : card_(card), reader_(std::move(reader)) {}
-  Result<std::vector<host::TokenInfo>> list() override {
-    return std::vector<host::TokenInfo>{{0, reader_, card_.atr(), {}, {}}};
+  Result<std::vector<access::TokenInfo>> list() override {
+    return std::vector<access::TokenInfo>{{0, reader_, card_.atr(), {}, {}}};
   }
-  Result<std::unique_ptr<transport::ApduTransport>> open_card(const host::TokenInfo&) override {
-    return std::unique_ptr<transport::ApduTransport>(std::make_unique<transport::LoopbackTransport>(card_));
+  Result<std::unique_ptr<transport::ApduTransport>> open_card(const access::TokenInfo&) override {
+    return std::unique_ptr<transport::ApduTransport>(
+        std::make_unique<keydesk::testing::LoopbackTransport>(card_));
   }
 
  private:

@@ -5,13 +5,13 @@
 // number) is a U2F request message, as CTAPHID_MSG carries it: its response must end in a status word.
 #include <cstdlib>
 
-#include "fido/authenticator.h"
+#include "card/fido/authenticator.h"
 
 namespace {
-keydesk::fido::Authenticator& authenticator() {
+keydesk::card::fido::Authenticator& authenticator() {
   static keydesk::card::CardContext context;
-  static keydesk::fido::Authenticator a = [] {
-    keydesk::fido::Authenticator made(context);
+  static keydesk::card::fido::Authenticator a = [] {
+    keydesk::card::fido::Authenticator made(context);
     const nlohmann::json profile = {
         {"versions", {"U2F_V2", "FIDO_2_0", "FIDO_2_1_PRE"}},
         {"extensions", {"credProtect", "hmac-secret"}},

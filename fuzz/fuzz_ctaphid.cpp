@@ -4,13 +4,13 @@
 // reassembled and answered too.
 #include <cstdlib>
 
-#include "fido/ctaphid.h"
+#include "card/fido/ctaphid.h"
 
-using keydesk::fido::ctaphid::CtaphidDevice;
-using keydesk::fido::ctaphid::kPacketSize;
+using keydesk::card::fido::ctaphid::CtaphidDevice;
+using keydesk::card::fido::ctaphid::kPacketSize;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace keydesk::fido::ctaphid;
+  using namespace keydesk::card::fido::ctaphid;
   CtaphidDevice device(
       [](keydesk::ByteView request) { return keydesk::Bytes(request.begin(), request.end()); }, {5, 4, 3},
       kCapabilityWink | kCapabilityCbor,

@@ -10,6 +10,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # libraries
   libssl-dev libpcsclite-dev libfido2-dev libcbor-dev libsqlite3-dev nlohmann-json3-dev
+  # keydesk's command line: subcommands, options and per-command help generated from the command table
+  # (header-only; src/cli/command_line.cpp)
+  libcli11-dev
   # the real PC/SC stack and the vpcd reader driver keydesk-sim plugs into
   pcscd vsmartcard-vpcd util-linux procps
   # third-party clients the tests hold keydesk to

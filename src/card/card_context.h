@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "card/pin_reference.h"
+#include "card/pin/pin_reference.h"
 
 namespace keydesk::card {
 
@@ -27,13 +27,13 @@ class UserPresence {
 struct PinPolicy {
   uint8_t min_length = 6;
   uint8_t max_length = 8;
-  bool force_change = false;       // PIN-protected operations refused until the PIN is changed
-  bool shared_with_fido = false;   // informational: this simulated token keeps FIDO's PIN separate
+  bool force_change = false;      // PIN-protected operations refused until the PIN is changed
+  bool shared_with_fido = false;  // informational: this simulated token keeps FIDO's PIN separate
 };
 
 struct CardIdentity {
   Bytes atr;
-  Bytes cplc;          // GlobalPlatform CPLC data (without the 9F7F tag), 42 bytes
+  Bytes cplc;  // GlobalPlatform CPLC data (without the 9F7F tag), 42 bytes
   uint32_t serial = 0;
   uint8_t version[3] = {5, 4, 3};  // firmware version reported by Yubico-style applets
   std::string profile;
@@ -41,8 +41,8 @@ struct CardIdentity {
 
 struct CardContext {
   CardIdentity identity;
-  PinReference pin;  // the PIV PIN (also the ACA PIN)
-  PinReference puk;  // the PIV PUK
+  pin::PinReference pin;  // the PIV PIN (also the ACA PIN)
+  pin::PinReference puk;  // the PIV PUK
   PinPolicy policy;
   UserPresence presence;
   std::chrono::steady_clock::time_point powered_on_at = std::chrono::steady_clock::now();

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "host/token_discovery.h"
+#include "access/token_discovery.h"
 
 namespace keydesk::cli {
 
@@ -17,6 +17,6 @@ struct Streams {
   std::ostream& err;
 };
 
-int run_keydesk(const std::vector<std::string>& args, host::TokenSource& tokens, Streams streams);
+int run_keydesk(const std::vector<std::string>& args, access::TokenSource& tokens, Streams streams);
 
 }  // namespace keydesk::cli

@@ -1,47 +1,47 @@
 #include "cli/command_table.h"
 
-#include <array>
-
 #include "cli/handlers.h"
 
 namespace keydesk::cli {
 namespace {
 
-constexpr std::array<OptionSpec, 28> kOptions{{
+constexpr OptionSpec kOptions[] = {
     // global
-    {"token", 't', ArgKind::kValue, "token index as token-info prints it"},
-    {"reader", 0, ArgKind::kValue, "PC/SC reader name (case-insensitive substring)"},
+    {"token", 't', ArgKind::kValue, "token index as token-info prints it", "INDEX"},
+    {"reader", 0, ArgKind::kValue, "PC/SC reader name (case-insensitive substring)", "NAME"},
     {"json", 0, ArgKind::kFlag, "JSON output (docs/cli-json-schema.json)"},
     {"verbose", 'v', ArgKind::kFlag, "trace every APDU and CTAP command, secrets masked"},
-    {"timeout", 0, ArgKind::kValue, "seconds one call to the token may take (default 30)"},
+    {"timeout", 0, ArgKind::kValue, "seconds one call to the token may take (default 30)", "SECONDS"},
     // per command
     {"pin", 'p', ArgKind::kSecret, "the PIN (FIDO PIN for fido-* commands)"},
     {"new-pin", 'n', ArgKind::kSecret, "the new PIN"},
     {"puk", 0, ArgKind::kSecret, "the PUK"},
     {"current-puk", 0, ArgKind::kSecret, "puk-put on a PIV-only token: the current PUK (the attempt)"},
     {"force", 0, ArgKind::kFlag, "attempt even when few retries are left (never repeats)"},
-    {"confirm-cuid", 0, ArgKind::kValue, "the token's CUID, to confirm a destructive command"},
-    {"symptom", 0, ArgKind::kValue, "windows-logon | vpn | otp | passkey | unknown"},
-    {"profile", 0, ArgKind::kValue, "demo: simulated token profile (default case-study)"},
-    {"store", 0, ArgKind::kValue, "record store: sqlite:PATH or postgresql://... (default $KEYDESK_STORE)"},
-    {"master-key", 0, ArgKind::kValue, "file:PATH or pkcs11:URI (default: the key the store names)"},
-    {"new-master-key", 0, ArgKind::kValue, "store rotate-key: rewrap under this key (created if absent)"},
-    {"operator", 0, ArgKind::kValue, "who acts, for the audit trail (default: the login name)"},
-    {"reason", 0, ArgKind::kValue, "why: a ticket id (required for status changes)"},
+    {"confirm-cuid", 0, ArgKind::kValue, "the token's CUID, to confirm a destructive command", "CUID"},
+    {"symptom", 0, ArgKind::kValue, "windows-logon | vpn | otp | passkey | unknown", "SYMPTOM"},
+    {"profile", 0, ArgKind::kValue, "demo: simulated token profile (default case-study)", "PROFILE"},
+    {"store", 0, ArgKind::kValue, "record store: sqlite:PATH or postgresql://... (default $KEYDESK_STORE)",
+     "URL"},
+    {"master-key", 0, ArgKind::kValue, "file:PATH or pkcs11:URI (default: the key the store names)", "KEY"},
+    {"new-master-key", 0, ArgKind::kValue, "store rotate-key: rewrap under this key (created if absent)",
+     "KEY"},
+    {"operator", 0, ArgKind::kValue, "who acts, for the audit trail (default: the login name)", "NAME"},
+    {"reason", 0, ArgKind::kValue, "why: a ticket id (required for status changes)", "TICKET"},
     {"user", 0, ArgKind::kValue,
-     "record show: a user's name, employee id or e-mail; provision: the token's user"},
-    {"employee-id", 0, ArgKind::kValue, "provision: the user's employee id"},
-    {"email", 0, ArgKind::kValue, "provision: the user's e-mail address"},
-    {"policy", 0, ArgKind::kValue, "provision: the rollout policy file (docs/provisioning.md)"},
+     "record show: a user's name, employee id or e-mail; provision: the token's user", "USER"},
+    {"employee-id", 0, ArgKind::kValue, "provision: the user's employee id", "ID"},
+    {"email", 0, ArgKind::kValue, "provision: the user's e-mail address", "EMAIL"},
+    {"policy", 0, ArgKind::kValue, "provision: the rollout policy file (docs/provisioning.md)", "FILE"},
     {"resume", 0, ArgKind::kFlag, "provision: complete the token's interrupted run"},
     {"rollback", 0, ArgKind::kFlag, "provision: undo the token's interrupted run"},
-    {"bytes", 0, ArgKind::kValue, "vault generate: the secret's size (16..64, default 32)"},
-    {"serial", 0, ArgKind::kValue, "record add: the device serial as the vendor prints it"},
-    {"model", 0, ArgKind::kValue, "record add: the token model"},
-}};
+    {"bytes", 0, ArgKind::kValue, "vault generate: the secret's size (16..64, default 32)", "N"},
+    {"serial", 0, ArgKind::kValue, "record add: the device serial as the vendor prints it", "SERIAL"},
+    {"model", 0, ArgKind::kValue, "record add: the token model", "MODEL"},
+};
 constexpr size_t kGlobalOptions = 5;
 
-const std::array<CommandSpec, 27> kCommands{{
+const CommandSpec kCommands[] = {
     {"token-info",
      Effect::kReadOnly,
      "list connected tokens with their index, reader and ATR",
@@ -126,7 +126,8 @@ const std::array<CommandSpec, 27> kCommands{{
      "the read-only runbook: findings, evidence, next safe step",
      {"symptom"},
      "",
-     run_diagnose},
+     run_diagnose,
+     true},
     {"explain",
      Effect::kLocal,
      "what a status word or CTAP code means (63C5, 6983, 0x35, ...)",
@@ -140,43 +141,49 @@ const std::array<CommandSpec, 27> kCommands{{
      "",
      run_demo},
     // The record store (docs/store.md); "keydesk store init" and "keydesk store-init" are the same.
-    {"store-init",
+    {"store init",
      Effect::kLocal,
      "create the record store, its master key (0600 key file or PKCS#11) and data key",
      {"store", "master-key", "operator"},
      "",
      run_store_init},
-    {"store-rotate-key",
+    {"store rotate-key",
      Effect::kLocal,
      "rewrap the store's data key under a new master key",
      {"store", "master-key", "new-master-key", "operator", "reason"},
      "",
      run_store_rotate_key},
-    {"audit-verify",
+    {"audit verify",
      Effect::kLocal,
      "check the audit chain, its head and every record against them",
      {"store", "master-key"},
      "",
      run_audit_verify},
-    {"record-add",
+    {"record add",
      Effect::kLocal,
      "put a token into stock (status in-stock) under its CUID",
      {"store", "master-key", "operator", "reason", "serial", "model"},
      "CUID",
      run_record_add},
-    {"record-show",
+    {"record show",
      Effect::kLocal,
      "a token's record by CUID or --user; secrets only as \"on record\"",
      {"store", "master-key", "user"},
      "[CUID]",
      run_record_show},
-    {"record-secret",
+    {"record set-status",
+     Effect::kLocal,
+     "lifecycle: in-stock, active, suspended, lost, decommissioned",
+     {"store", "master-key", "operator", "reason"},
+     "CUID STATUS",
+     run_record_set_status},
+    {"record secret",
      Effect::kLocal,
      "print ONE sealed secret of a token (PUK, PIN, key, seed); audited, needs --reason",
      {"store", "master-key", "operator", "reason"},
      "CUID FIELD",
      run_record_secret},
-    {"vault-generate",
+    {"vault generate",
      Effect::kLocal,
      "a random secret in the store's vault (a PUK-derivation or XAUTH master); never replaces one",
      {"store", "master-key", "operator", "reason", "bytes"},
@@ -195,62 +202,61 @@ const std::array<CommandSpec, 27> kCommands{{
      {"policy", "store", "master-key", "operator"},
      "",
      run_provision_batch},
-    {"record-set-status",
-     Effect::kLocal,
-     "lifecycle: in-stock, active, suspended, lost, decommissioned",
-     {"store", "master-key", "operator", "reason"},
-     "CUID STATUS",
-     run_record_set_status},
-}};
+};
 
 }  // namespace
 
-const char* effect_name(Effect e) {
-  switch (e) {
-    case Effect::kLocal:
-      return "no token";
-    case Effect::kReadOnly:
-      return "read-only";
-    case Effect::kSpendsRetry:
-      return "may spend a retry";
-    case Effect::kWritesSecrets:
-      return "writes secrets (recorded first)";
-    case Effect::kDestroysData:
-      return "DESTROYS DATA";
-  }
-  return "";
-}
-
-std::span<const CommandSpec> commands() {
-  return kCommands;
-}
-
-const CommandSpec* find_command(std::string_view name) {
-  for (const auto& c : kCommands)
+const CommandSpec* CommandTable::find_command(std::string_view name) const {
+  for (const auto& c : commands)
     if (c.name == name) return &c;
   return nullptr;
 }
 
-std::span<const OptionSpec> options() {
-  return kOptions;
-}
-
-const OptionSpec* find_option(std::string_view long_name) {
-  for (const auto& o : kOptions)
+const OptionSpec* CommandTable::find_option(std::string_view long_name) const {
+  for (const auto& o : options)
     if (o.long_name == long_name) return &o;
   return nullptr;
 }
 
-const OptionSpec* find_short_option(char short_name) {
-  for (const auto& o : kOptions)
+const OptionSpec* CommandTable::find_short_option(char short_name) const {
+  for (const auto& o : options)
     if (o.short_name == short_name) return &o;
   return nullptr;
 }
 
-bool is_global_option(std::string_view long_name) {
-  for (size_t i = 0; i < kGlobalOptions; ++i)
-    if (kOptions[i].long_name == long_name) return true;
+bool CommandTable::is_global_option(std::string_view long_name) const {
+  for (size_t i = 0; i < global_options && i < options.size(); ++i)
+    if (options[i].long_name == long_name) return true;
   return false;
+}
+
+const CommandTable& command_table() {
+  static const CommandTable table{kCommands, kOptions, kGlobalOptions};
+  return table;
+}
+
+std::span<const CommandSpec> commands() {
+  return command_table().commands;
+}
+
+const CommandSpec* find_command(std::string_view name) {
+  return command_table().find_command(name);
+}
+
+std::span<const OptionSpec> options() {
+  return command_table().options;
+}
+
+const OptionSpec* find_option(std::string_view long_name) {
+  return command_table().find_option(long_name);
+}
+
+const OptionSpec* find_short_option(char short_name) {
+  return command_table().find_short_option(short_name);
+}
+
+bool is_global_option(std::string_view long_name) {
+  return command_table().is_global_option(long_name);
 }
 
 }  // namespace keydesk::cli

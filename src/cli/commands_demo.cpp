@@ -97,11 +97,11 @@ Status ensure_pcscd(Started& started, std::ostream& err) {
   return {};
 }
 
-bool reader_has_card(host::TokenSource& tokens, const char* reader) {
+bool reader_has_card(access::TokenSource& tokens, const char* reader) {
   auto list = tokens.list();
   if (!list) return false;
   return std::any_of(list->begin(), list->end(),
-                     [&](const host::TokenInfo& t) { return t.reader == reader; });
+                     [&](const access::TokenInfo& t) { return t.reader == reader; });
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 // token-new, token-reset and fido-token-reset: print what survives and what is wiped, and run only with
-// --confirm-cuid naming the token in the reader.
+// --confirm-cuid naming the token in the reader (runbook/destruction.h).
 #include "cli/context.h"
-#include "cli/fido_link.h"
 #include "cli/handlers.h"
-#include "runbook/identity_probe.h"
+#include "report/documents.h"
+#include "runbook/destruction.h"
 #include "runbook/survival.h"
 #include "runbook/token_reset.h"
 
@@ -20,39 +20,23 @@ Table survival_table_for(std::string_view command) {
   return t;
 }
 
-// The survival table, the CUID check, then `destroy`; a missing or wrong CUID exits 3 with the table shown.
-template <typename Destroy>
-Result<CommandResult> destructive(Context& ctx, Destroy&& destroy) {
+// The survival table, the CUID check, then the wipe; a missing or wrong CUID exits 3 with the table shown.
+Result<CommandResult> destructive(Context& ctx, runbook::Wipe wipe) {
   const std::string_view command = ctx.args().command->name;
-  auto connection = ctx.connection();
-  if (!connection) return connection.error();
-  auto cuid = runbook::read_cuid(**connection);
-  if (!cuid) return cuid.error();
+  KD_ASSIGN_OR_RETURN(access::Channel * channel, ctx.channel());
+  KD_ASSIGN_OR_RETURN(const auto d,
+                      runbook::destroy(*channel, command, wipe, ctx.args().value("confirm-cuid")));
   CommandResult result;
+  result.output.json = report::destruction_json(d);
   result.output.tables.push_back(survival_table_for(command));
-  result.output.json["Command"] = command;
-  result.output.json["CUID"] = *cuid;
-  if (command != "fido-token-reset") {
-    // Said before the confirmation, every time: the PIV reset spends every PIN and PUK try on purpose.
-    auto piv = runbook::has_piv(**connection);
-    if (!piv) return piv.error();
-    result.output.json["SpendsAllPinAndPukTries"] = *piv;
-    if (*piv) result.output.notes.push_back(runbook::kPivResetWarning);
-  }
-  if (auto confirmed = runbook::check_destruction_confirmed(*cuid, ctx.args().value("confirm-cuid"));
-      !confirmed) {
-    result.output.json["Done"] = false;
-    result.output.json["Refused"] = describe(confirmed.error());
-    result.output.notes.push_back(describe(confirmed.error()));
-    result.code = ExitCode::kRefused;
+  if (d.spends_all_pin_and_puk_tries == true) result.output.notes.push_back(runbook::kPivResetWarning);
+  if (d.refused) {
+    result.output.notes.push_back(describe(*d.refused));
+    result.outcome = report::outcome_of(*d.refused);
     return result;
   }
-  auto done = destroy(**connection);
-  if (!done) return done.error();
-  result.output.json["Done"] = true;
-  result.output.json["Steps"] = *done;
-  for (const auto& step : *done) result.output.notes.push_back("done: " + step);
-  if (command != "fido-token-reset")
+  for (const auto& step : d.steps) result.output.notes.push_back("done: " + step);
+  if (wipe == runbook::Wipe::kCardApplets)
     result.output.notes.push_back(
         "FIDO is a separate interface: follow with fido-token-reset if passkeys must go too");
   return result;
@@ -61,18 +45,16 @@ Result<CommandResult> destructive(Context& ctx, Destroy&& destroy) {
 }  // namespace
 
 Result<CommandResult> run_token_reset(Context& ctx) {
-  return destructive(ctx, [](host::ApduConnection& c) { return runbook::reset_card_applets(c); });
+  return destructive(ctx, runbook::Wipe::kCardApplets);
 }
 
 // A new token's provisioning (PIN, PUK, certificates) is the CMS's job; keydesk wipes what it can reach.
 Result<CommandResult> run_token_new(Context& ctx) {
-  return destructive(ctx, [](host::ApduConnection& c) { return runbook::reset_card_applets(c); });
+  return destructive(ctx, runbook::Wipe::kCardApplets);
 }
 
 Result<CommandResult> run_fido_token_reset(Context& ctx) {
-  auto token = ctx.token();
-  if (!token) return token.error();
-  return destructive(ctx, [&](host::ApduConnection&) { return reset_fido(ctx, *token); });
+  return destructive(ctx, runbook::Wipe::kFido);
 }
 
 }  // namespace keydesk::cli

@@ -1,7 +1,7 @@
 // otp-props-get: the OATH credentials, never calculated (a HOTP calculation would advance its counter).
 #include "cli/context.h"
 #include "cli/handlers.h"
-#include "cli/snapshot_json.h"
+#include "report/snapshot_json.h"
 #include "runbook/oath_probe.h"
 
 namespace keydesk::cli {
@@ -12,7 +12,7 @@ Result<CommandResult> run_otp_props_get(Context& ctx) {
   auto oath = runbook::read_oath(**connection);
   if (!oath) return oath.error();
   CommandResult result;
-  result.output.json = oath_json(*oath);
+  result.output.json = report::oath_json(*oath);
   Table table{
       "", {"FriendlyName", "Type", "Algorithm", "Digits", "Counter/Period", "Contact", "Contactless"}, {}};
   // The name column shows the token's bytes (escaped by the renderer), not the JSON's U+FFFD form.

@@ -2,7 +2,7 @@
 // pin-reset-tries, each rendered the same way: status word, its meaning, retries before and after.
 #include "cli/context.h"
 #include "cli/handlers.h"
-#include "cli/snapshot_json.h"
+#include "report/documents.h"
 #include "runbook/access_control_probe.h"
 #include "runbook/pin_operations.h"
 #include "runbook/retry_interlock.h"
@@ -10,79 +10,48 @@
 namespace keydesk::cli {
 namespace {
 
+using runbook::CardSecret;
+
 std::string counter(std::optional<int> v) {
   return v ? std::to_string(*v) : "unknown";
 }
 
-ExitCode exit_code_of(runbook::AttemptOutcome o) {
-  switch (o) {
-    case runbook::AttemptOutcome::kOk:
-      return ExitCode::kSuccess;
-    case runbook::AttemptOutcome::kWrong:
-      return ExitCode::kWrongPin;
-    case runbook::AttemptOutcome::kBlocked:
-      return ExitCode::kBlocked;
-    case runbook::AttemptOutcome::kRejected:
-    case runbook::AttemptOutcome::kNotInitialized:
-      return ExitCode::kDeviceError;
-  }
-  return ExitCode::kDeviceError;
-}
-
 CommandResult attempt_result(const runbook::AttemptReport& r) {
   CommandResult result;
-  auto meaning = explain_status_word(r.status_word);
-  const std::string sw = meaning ? meaning->name : std::to_string(r.status_word);
-  const std::string words = meaning ? meaning->meaning : "unknown status word";
-  result.output.json = {{"Reference", r.reference},
-                        {"Source", r.source},
-                        {"StatusWord", sw},
-                        {"Meaning", words},
-                        {"Outcome", runbook::attempt_outcome_name(r.outcome)},
-                        {"RetriesBefore", r.before ? ojson(*r.before) : ojson(nullptr)},
-                        {"RetriesAfter", r.after ? ojson(*r.after) : ojson(nullptr)},
-                        {"MaxRetries", r.max ? ojson(*r.max) : ojson(nullptr)}};
-  result.output.notes.push_back(sw + ": " + words);
+  result.output.json = report::attempt_json(r);
+  const auto& j = result.output.json;
+  result.output.notes.push_back(j["StatusWord"].get<std::string>() + ": " + j["Meaning"].get<std::string>());
   result.output.notes.push_back(r.reference + " retries: " + counter(r.before) + " before, " +
                                 counter(r.after) + " after (of " + counter(r.max) + ")");
-  result.output.json["NextStep"] = r.next_step.empty() ? ojson(nullptr) : ojson(r.next_step);
   if (!r.next_step.empty()) result.output.notes.push_back("next: " + r.next_step);
-  result.output.json["LoggedOut"] = r.logged_out;
   if (!r.logged_out)
     result.output.notes.push_back(
         "the token refused to reset its PIN-verified state: it stays verified until it is removed or reset");
-  result.code = exit_code_of(r.outcome);
+  result.outcome = report::outcome_of(r.outcome);
   return result;
 }
 
-// The rule every card PIN and PUK keydesk knows must meet, whatever the token's own policy: printable
-// ASCII, PIN 4..8 bytes (the open ACA allows MinPinLength 4..8, PIV 6..8), PUK 6..8 bytes. A secret
-// that breaks it is refused before the token is opened: nothing at all is sent (docs/cli.md).
-Status check_secret_locally(std::string_view option, std::string_view value) {
-  const bool is_puk = option == "puk" || option == "current-puk";
-  const runbook::PinRule rule = is_puk ? runbook::PinRule{6, 8, false} : runbook::PinRule{4, 8, false};
-  const std::string what = option == "pin"           ? "PIN"
-                           : option == "new-pin"     ? "new PIN"
-                           : option == "current-puk" ? "current PUK"
-                                                     : "PUK";
-  return runbook::check_pin_format(what, value, rule);
-}
+struct SecretOption {
+  const char* option;
+  const char* prompt;
+  CardSecret kind;
+};
 
-// Reads the secrets an attempt needs and checks each against the local rule, before any APDU.
-Result<std::vector<std::string>> collect_secrets(
-    Context& ctx, std::initializer_list<std::pair<const char*, const char*>> secrets) {
+// Reads the secrets an attempt needs and checks each against the rule every card token shares, before
+// any APDU.
+Result<std::vector<std::string>> collect_secrets(Context& ctx, std::initializer_list<SecretOption> secrets) {
   std::vector<std::string> values;
   auto wipe_all = [&] {
     for (auto& v : values) std::fill(v.begin(), v.end(), '\0');
   };
-  for (const auto& [option, prompt] : secrets) {
+  for (const auto& [option, prompt, kind] : secrets) {
     auto value = ctx.secret(option, prompt);
     if (!value) {
       wipe_all();
       return value.error();
     }
     values.push_back(std::move(value).value());
-    if (Status ok = check_secret_locally(option, values.back()); !ok) {
+    if (Status ok = runbook::check_card_secret(kind, values.back()); !ok) {
       wipe_all();
       return ok.error();
     }
@@ -104,8 +73,7 @@ Result<CommandResult> attempt_with(Context& ctx, std::vector<std::string>& value
 
 // Collects the secrets an attempt needs, then runs it on the (unguarded) connection.
 template <typename Operation>
-Result<CommandResult> run_attempt(Context& ctx,
-                                  std::initializer_list<std::pair<const char*, const char*>> secrets,
+Result<CommandResult> run_attempt(Context& ctx, std::initializer_list<SecretOption> secrets,
                                   Operation&& operation) {
   auto values = collect_secrets(ctx, secrets);
   if (!values) return values.error();
@@ -120,7 +88,7 @@ Result<CommandResult> run_aca_props_get(Context& ctx) {
   auto access = runbook::read_access_control(**connection);
   if (!access) return access.error();
   CommandResult result;
-  result.output.json = access_control_json(*access);
+  result.output.json = report::access_control_json(*access);
   ojson shown = result.output.json;
   shown.erase("Unknown");
   result.output.tables.push_back(properties_table(shown));
@@ -129,14 +97,15 @@ Result<CommandResult> run_aca_props_get(Context& ctx) {
 }
 
 Result<CommandResult> run_pin_verify(Context& ctx) {
-  return run_attempt(ctx, {{"pin", "PIN"}},
+  return run_attempt(ctx, {{"pin", "PIN", CardSecret::kPin}},
                      [](host::ApduConnection& c, const std::vector<std::string>& v, bool force) {
                        return runbook::verify_pin(c, v[0], force);
                      });
 }
 
 Result<CommandResult> run_pin_change(Context& ctx) {
-  return run_attempt(ctx, {{"pin", "Current PIN"}, {"new-pin", "New PIN"}},
+  return run_attempt(ctx,
+                     {{"pin", "Current PIN", CardSecret::kPin}, {"new-pin", "New PIN", CardSecret::kNewPin}},
                      [](host::ApduConnection& c, const std::vector<std::string>& v, bool force) {
                        return runbook::change_pin(c, v[0], v[1], force);
                      });
@@ -148,8 +117,10 @@ Result<CommandResult> run_puk_put(Context& ctx) {
   // Which secrets come from the arguments (--current-puk: the PIV form), so they are read and checked
   // before the token is opened; which form the token needs is known only after reading it.
   const bool piv_form = ctx.args().has("current-puk");
-  auto values = piv_form ? collect_secrets(ctx, {{"current-puk", "Current PUK"}, {"puk", "New PUK"}})
-                         : collect_secrets(ctx, {{"pin", "PIN"}, {"puk", "New PUK"}});
+  auto values = piv_form ? collect_secrets(ctx, {{"current-puk", "Current PUK", CardSecret::kCurrentPuk},
+                                                 {"puk", "New PUK", CardSecret::kPuk}})
+                         : collect_secrets(
+                               ctx, {{"pin", "PIN", CardSecret::kPin}, {"puk", "New PUK", CardSecret::kPuk}});
   if (!values) return values.error();
   auto wipe = [&] {
     for (auto& v : *values) std::fill(v.begin(), v.end(), '\0');
@@ -183,7 +154,7 @@ Result<CommandResult> run_puk_put(Context& ctx) {
 }
 
 Result<CommandResult> run_pin_reset_tries(Context& ctx) {
-  return run_attempt(ctx, {{"puk", "PUK"}, {"new-pin", "New PIN"}},
+  return run_attempt(ctx, {{"puk", "PUK", CardSecret::kPuk}, {"new-pin", "New PIN", CardSecret::kNewPin}},
                      [](host::ApduConnection& c, const std::vector<std::string>& v, bool force) {
                        return runbook::unblock_pin(c, v[0], v[1], force);
                      });

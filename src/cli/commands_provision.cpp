@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "access/channel.h"
 #include "cli/context.h"
 #include "cli/handlers.h"
 #include "core/text.h"
@@ -15,6 +16,7 @@
 #include "host/fido/fido_session.h"
 #include "provision/derivation.h"
 #include "provision/executor.h"
+#include "report/outcome.h"
 #include "store/record_store.h"
 
 namespace keydesk::cli {
@@ -55,77 +57,51 @@ Result<provision::Policy> read_policy(const Context& ctx) {
   return provision::parse_policy(text);
 }
 
-// The token's card link for a provisioning run: one transaction, the trace (masked) under -v, and a FIDO
-// session opened afresh whenever a step needs one (docs/provisioning.md: NFCCTAP selects the FIDO applet).
-class CardLink final : public provision::TokenLink {
- public:
-  CardLink(Context& ctx, host::TokenInfo token) : ctx_(ctx), token_(std::move(token)) {}
-  ~CardLink() override {
-    fido_.reset();
-    if (link_) link_->end_transaction();
-  }
+// The options Context::channel() uses, for the channels provision-batch opens itself (one per token).
+access::ChannelOptions channel_options(Context& ctx) {
+  access::ChannelOptions options;
+  if (ctx.args().verbose)
+    options.trace = [&ctx](const std::string& line) { ctx.diagnostics() << line << "\n"; };
+  options.deadline = ctx.args().timeout;
+  options.fido_links = access::fido_links_from_environment();
+  return options;
+}
 
-  Status open() {
-    if (token_.reader.empty())
-      return Error::make(ErrorKind::kNoToken,
-                         "token " + std::to_string(token_.index) + " has no smart card interface");
-    KD_ASSIGN_OR_RETURN(link_, ctx_.token_source().open_card(token_));
-    KD_TRY(link_->begin_transaction());
-    traced_ = std::make_unique<host::TracingTransport>(*link_, ctx_.trace_sink());
-    connection_ = std::make_unique<host::ApduConnection>(*traced_);
-    return {};
-  }
-  Result<host::ApduConnection*> card() override { return connection_.get(); }
+// A provisioning run's way to the token: an access::Channel opened for kWritesSecrets (one transaction, the
+// trace with secrets masked). Over the card link (NFCCTAP) the FIDO session is opened afresh whenever a step
+// needs one, because opening selects the FIDO applet and the other steps select theirs in between; a USB HID
+// or CTAPHID socket session does not share the card link and is kept (the channel's).
+class ChannelLink final : public provision::TokenLink {
+ public:
+  explicit ChannelLink(access::Channel& channel) : channel_(channel) {}
+  ~ChannelLink() override { nfcctap_.reset(); }
+
+  Result<host::ApduConnection*> card() override { return channel_.card(); }
   Result<host::fido::FidoSession*> fido() override {
-    const char* named = std::getenv("KEYDESK_FIDO_LINK");
-    const std::string link = named ? named : "";
-    if (!link.empty() && link != "pcsc" && link != "hid" && link != "socket")
-      return Error::make(ErrorKind::kUsage, "KEYDESK_FIDO_LINK must be pcsc, hid or socket");
-    host::fido::FidoSession::set_timeout(ctx_.args().timeout);
-    if (cached_) return fido_.get();
-    fido_.reset();
-    std::string problems;
-    if (link.empty() || link == "pcsc") {
-      auto s = host::fido::FidoSession::open_pcsc(*traced_);
+    nfcctap_.reset();
+    access::FidoLinks links;
+    if (auto env = access::fido_links_from_environment(); env.ok())
+      links = *env;
+    else
+      return env.error();
+    if (links.pcsc && !channel_.token().reader.empty()) {
+      KD_ASSIGN_OR_RETURN(transport::ApduTransport * card, channel_.card_transport());
+      auto s = host::fido::FidoSession::open_pcsc(*card);
       if (s) {
-        fido_ = std::move(s).value();
-        return fido_.get();
+        nfcctap_ = std::move(s).value();
+        return nfcctap_.get();
       }
-      if (is_link_failure(s.error()) && s.error().kind != ErrorKind::kNoToken) return s.error();
-      problems = "PC/SC (NFCCTAP): " + describe(s.error());
+      if (s.error().kind == ErrorKind::kTimeout || s.error().kind == ErrorKind::kTokenRemoved)
+        return s.error();
     }
-    const char* socket = std::getenv("KEYDESK_FIDO_SOCKET");
-    if ((link.empty() || link == "socket") && socket && *socket) {
-      auto s = host::fido::FidoSession::open_socket(socket);
-      if (s) {
-        fido_ = std::move(s).value();
-        cached_ = true;
-        return fido_.get();
-      }
-      problems += (problems.empty() ? "" : "; ") + std::string("CTAPHID socket: ") + describe(s.error());
-    }
-    if ((link.empty() || link == "hid") && !token_.fido_path.empty()) {
-      auto s = host::fido::FidoSession::open_hid(token_.fido_path);
-      if (s) {
-        fido_ = std::move(s).value();
-        cached_ = true;
-        return fido_.get();
-      }
-      problems += (problems.empty() ? "" : "; ") + std::string("USB HID: ") + describe(s.error());
-    }
-    return Error::make(ErrorKind::kNoToken, problems.empty() ? "no FIDO interface for this token" : problems);
+    KD_ASSIGN_OR_RETURN(access::FidoLink * other, channel_.fido());
+    return other->session.get();
   }
-  std::string where() const override { return token_.reader; }
-  uint64_t apdus() const { return traced_ ? traced_->sent() : 0; }
+  std::string where() const override { return channel_.token().reader; }
 
  private:
-  Context& ctx_;
-  host::TokenInfo token_;
-  std::unique_ptr<transport::ApduTransport> link_;
-  std::unique_ptr<host::TracingTransport> traced_;
-  std::unique_ptr<host::ApduConnection> connection_;
-  std::unique_ptr<host::fido::FidoSession> fido_;
-  bool cached_ = false;  // socket and HID sessions do not share the card link: kept
+  access::Channel& channel_;
+  std::unique_ptr<host::fido::FidoSession> nfcctap_;
 };
 
 // The test-only interruption hook (docs/provisioning.md, "Testing").
@@ -189,14 +165,14 @@ Result<CommandResult> run_provision(Context& ctx) {
   KD_ASSIGN_OR_RETURN(provision::Mode mode, mode_of(ctx));
   KD_ASSIGN_OR_RETURN(provision::Policy policy, read_policy(ctx));
   KD_ASSIGN_OR_RETURN(auto store, store::open_store(store_options(ctx)));
-  KD_ASSIGN_OR_RETURN(host::TokenInfo token, ctx.token());
-  CardLink link(ctx, token);
-  KD_TRY(link.open());
+  KD_ASSIGN_OR_RETURN(access::Channel * channel, ctx.channel());
+  KD_TRY(channel->card());  // the card link opens now: a token without one fails before anything else
+  ChannelLink link(*channel);
   KD_ASSIGN_OR_RETURN(provision::ProvisionReport report,
                       provision::provision_token(link, *store, policy, options_of(ctx, mode)));
   CommandResult result;
-  result.output.json = report_json(report, token.reader);
-  result.output.json["ApdusSent"] = link.apdus();
+  result.output.json = report_json(report, channel->token().reader);
+  result.output.json["ApdusSent"] = channel->apdus_sent();
   ordered_json summary{
       {"CUID", report.cuid.hex()},
       {"Serial", report.serial},
@@ -219,8 +195,8 @@ Result<CommandResult> run_provision(Context& ctx) {
 Result<CommandResult> run_provision_batch(Context& ctx) {
   KD_ASSIGN_OR_RETURN(provision::Policy policy, read_policy(ctx));
   KD_ASSIGN_OR_RETURN(auto store, store::open_store(store_options(ctx)));
-  KD_ASSIGN_OR_RETURN(std::vector<host::TokenInfo> all, ctx.tokens());
-  std::vector<host::TokenInfo> tokens;
+  KD_ASSIGN_OR_RETURN(std::vector<access::TokenInfo> all, ctx.tokens());
+  std::vector<access::TokenInfo> tokens;
   for (auto& t : all)
     if (!t.reader.empty()) tokens.push_back(std::move(t));
   if (tokens.empty()) return Error::make(ErrorKind::kNoToken, "no token in any reader");
@@ -240,10 +216,11 @@ Result<CommandResult> run_provision_batch(Context& ctx) {
   size_t confirmed = 0, failed = 0;
   std::optional<Error> first_failure;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    const host::TokenInfo& token = tokens[i];
+    const access::TokenInfo& token = tokens[i];
     draw(i, token.reader);
-    CardLink link(ctx, token);
-    auto opened = link.open();
+    access::Channel channel(ctx.token_source(), token, Effect::kWritesSecrets, channel_options(ctx));
+    ChannelLink link(channel);
+    auto opened = channel.card();
     Result<provision::ProvisionReport> report =
         opened.ok()
             ? provision::provision_token(link, *store, policy, options_of(ctx, provision::Mode::kContinue))
@@ -271,7 +248,7 @@ Result<CommandResult> run_provision_batch(Context& ctx) {
   if (failed > 0) {
     result.output.notes.push_back(std::to_string(failed) + " of " + std::to_string(tokens.size()) +
                                   " tokens failed; run provision-batch again to resume them");
-    result.code = exit_code_for(*first_failure);
+    result.outcome = report::outcome_of(*first_failure);
   }
   return result;
 }

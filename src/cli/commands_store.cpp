@@ -252,7 +252,7 @@ Result<CommandResult> run_audit_verify(Context& ctx) {
         " finding(s). A record that fails its check is refused when used; damage at the head of the trail "
         "stops "
         "every write until the store is restored (docs/store.md)");
-    result.code = ExitCode::kIntegrity;
+    result.outcome = report::Outcome::kIntegrity;
   }
   return result;
 }

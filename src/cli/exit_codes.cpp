@@ -2,33 +2,28 @@
 
 namespace keydesk::cli {
 
-ExitCode exit_code_for(const Error& error) {
-  switch (error.kind) {
-    case ErrorKind::kNone:
+ExitCode exit_code_for(report::Outcome outcome) {
+  switch (outcome) {
+    case report::Outcome::kSuccess:
       return ExitCode::kSuccess;
-    case ErrorKind::kUsage:
+    case report::Outcome::kDeviceError:
+      return ExitCode::kDeviceError;
+    case report::Outcome::kUsage:
       return ExitCode::kUsage;
-    case ErrorKind::kRefused:
+    case report::Outcome::kRefused:
       return ExitCode::kRefused;
-    case ErrorKind::kTimeout:
-      return ExitCode::kTimeout;
-    case ErrorKind::kIntegrity:
-      return ExitCode::kIntegrity;
-    case ErrorKind::kNoReader:
-    case ErrorKind::kNoToken:
-    case ErrorKind::kTokenRemoved:
+    case report::Outcome::kNoToken:
       return ExitCode::kNoToken;
-    case ErrorKind::kStatusWord:
-      if (error.code == 0x6983 || error.code == 0x63C0) return ExitCode::kBlocked;
-      if ((error.code & 0xFFF0) == 0x63C0) return ExitCode::kWrongPin;
-      return ExitCode::kDeviceError;
-    case ErrorKind::kCtap:
-      if (error.code == 0x31) return ExitCode::kWrongPin;
-      if (error.code == 0x32 || error.code == 0x34) return ExitCode::kBlocked;
-      return ExitCode::kDeviceError;
-    default:
-      return ExitCode::kDeviceError;
+    case report::Outcome::kWrongPin:
+      return ExitCode::kWrongPin;
+    case report::Outcome::kBlocked:
+      return ExitCode::kBlocked;
+    case report::Outcome::kTimeout:
+      return ExitCode::kTimeout;
+    case report::Outcome::kIntegrity:
+      return ExitCode::kIntegrity;
   }
+  return ExitCode::kDeviceError;
 }
 
 }  // namespace keydesk::cli

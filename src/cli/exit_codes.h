@@ -1,7 +1,9 @@
-// keydesk's exit codes (docs/cli.md, "Exit codes"). Scripts branch on these, so they never change.
+// keydesk's exit codes (docs/cli.md, "Exit codes"). Scripts branch on these, so they never change. The one
+// place an outcome (report/outcome.h) becomes an exit code.
 #pragma once
 
 #include "core/error.h"
+#include "report/outcome.h"
 
 namespace keydesk::cli {
 
@@ -17,6 +19,9 @@ enum class ExitCode : int {
   kIntegrity = 8,    // the record store failed an integrity check (changed outside keydesk)
 };
 
-ExitCode exit_code_for(const Error& error);
+ExitCode exit_code_for(report::Outcome outcome);
+inline ExitCode exit_code_for(const Error& error) {
+  return exit_code_for(report::outcome_of(error));
+}
 
 }  // namespace keydesk::cli

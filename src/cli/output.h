@@ -9,6 +9,8 @@
 
 namespace keydesk::cli {
 
+using ojson = nlohmann::ordered_json;
+
 struct Table {
   std::string title;  // may be empty
   std::vector<std::string> header;

@@ -2,18 +2,18 @@
 
 #include "core/text.h"
 #include "crypto/digest.h"
-#include "host/aca_session.h"
-#include "host/oath_session.h"
-#include "host/piv_session.h"
+#include "host/aca/aca_session.h"
+#include "host/oath/oath_session.h"
+#include "host/piv/piv_session.h"
 #include "iso7816/cplc.h"
 #include "provision/derivation.h"
 
 namespace keydesk::provision {
 
 namespace {
-using host::AcaSession;
-using host::OathSession;
-using host::PivSession;
+using host::aca::AcaSession;
+using host::oath::OathSession;
+using host::piv::PivSession;
 using iso7816::CommandApdu;
 using Kind = Observation::Kind;
 
@@ -78,13 +78,13 @@ Result<AcaSession> aca_authenticated(StepContext& ctx) {
   return s;
 }
 
-host::XauthChallengeType challenge_type(const Policy& p) {
+host::aca::XauthChallengeType challenge_type(const Policy& p) {
   return p.admin_key && p.admin_key->challenge == XauthChallenge::kStatic
-             ? host::XauthChallengeType::kStatic
-             : host::XauthChallengeType::kDynamic;
+             ? host::aca::XauthChallengeType::kStatic
+             : host::aca::XauthChallengeType::kDynamic;
 }
 
-bool properties_as_policy(const host::AcaProperties& a, const Policy& p) {
+bool properties_as_policy(const host::aca::AcaProperties& a, const Policy& p) {
   return a.min_pin_length == p.pin.min_length && a.max_pin_length == p.pin.max_length &&
          a.pin_max_tries == p.pin.max_tries && a.puk_max_tries == p.puk.max_tries &&
          a.xauth_max_tries == p.admin_key->max_tries && a.xauth_challenge_type == challenge_type(p);
@@ -132,7 +132,7 @@ Status authenticate_default(PivSession& s, const TokenFacts& facts) {
   return s.authenticate(cipher_from_id(alg), default_management_key());
 }
 
-Result<host::PivReferenceMetadata> metadata(PivSession& s, uint8_t ref) {
+Result<host::piv::PivReferenceMetadata> metadata(PivSession& s, uint8_t ref) {
   KD_ASSIGN_OR_RETURN(auto m, s.metadata(ref));
   if (!m) return Error::make(ErrorKind::kNotSupported, "the token cannot report its PIN/PUK metadata");
   return *m;
@@ -143,7 +143,7 @@ Result<host::PivReferenceMetadata> metadata(PivSession& s, uint8_t ref) {
 Result<OathSession> oath(StepContext& ctx, host::ApduConnection*& conn) {
   KD_ASSIGN_OR_RETURN(conn, card(ctx));
   OathSession s(*conn);
-  KD_ASSIGN_OR_RETURN(host::OathApplicationInfo info, s.select());
+  KD_ASSIGN_OR_RETURN(host::oath::OathApplicationInfo info, s.select());
   if (info.password_required) return refused("the OATH application has a password");
   return s;
 }
@@ -175,7 +175,7 @@ Status check_oath(StepContext& ctx) {
     if (it == listed.end())
       return not_taken(StepId::kOathCredentials, "no credential " + quoted_text(c.record.name));
     const bool hotp = c.record.type == "hotp";
-    if ((it->type == host::OathType::kHotp) != hotp || it->hash != hash_of(c.record))
+    if ((it->type == host::oath::OathType::kHotp) != hotp || it->hash != hash_of(c.record))
       return not_taken(StepId::kOathCredentials, quoted_text(c.record.name) + " has another type or hash");
     if (hotp || c.touch) continue;  // a HOTP code would move the counter; touch needs a person
     KD_ASSIGN_OR_RETURN(std::string code, s.calculate_totp(c.record.name, ctx.now, c.record.period));
@@ -202,7 +202,7 @@ Result<TokenFacts> read_facts(TokenLink& link, bool with_fido) {
     if (!r) return r.error();
     if (r->sw.ok()) {
       AcaSession s(*c);
-      KD_ASSIGN_OR_RETURN(host::AcaProperties p, s.properties());
+      KD_ASSIGN_OR_RETURN(host::aca::AcaProperties p, s.properties());
       f.aca = AcaFacts{p.xauth_initialized, p.puk_initialized, p.pin_is_initial,
                        p.force_pin_change,  p.pin_tries,       p.pin_max_tries};
       applets = "ACA";
@@ -307,26 +307,26 @@ Status verify_token_step(StepId step, StepContext& ctx) {
     }
     case StepId::kAcaXauthKey: {
       KD_ASSIGN_OR_RETURN(AcaSession s, aca(ctx));
-      KD_ASSIGN_OR_RETURN(host::AcaProperties props, s.properties());
+      KD_ASSIGN_OR_RETURN(host::aca::AcaProperties props, s.properties());
       if (!props.xauth_initialized || props.xauth_algorithm != m.admin_cipher)
         return not_taken(step, "XAUTH key");
       return xauth(s, m);
     }
     case StepId::kAcaProperties: {
       KD_ASSIGN_OR_RETURN(AcaSession s, aca(ctx));
-      KD_ASSIGN_OR_RETURN(host::AcaProperties props, s.properties());
+      KD_ASSIGN_OR_RETURN(host::aca::AcaProperties props, s.properties());
       if (!properties_as_policy(props, p)) return not_taken(step, "properties");
       return {};
     }
     case StepId::kAcaPuk: {
       KD_ASSIGN_OR_RETURN(AcaSession s, aca(ctx));
-      KD_ASSIGN_OR_RETURN(host::AcaProperties props, s.properties());
+      KD_ASSIGN_OR_RETURN(host::aca::AcaProperties props, s.properties());
       if (!props.puk_initialized || props.puk_tries != props.puk_max_tries) return not_taken(step, "PUK");
       return {};
     }
     case StepId::kAcaPin: {
       KD_ASSIGN_OR_RETURN(AcaSession s, aca(ctx));
-      KD_ASSIGN_OR_RETURN(host::AcaProperties props, s.properties());
+      KD_ASSIGN_OR_RETURN(host::aca::AcaProperties props, s.properties());
       if (ctx.plan.decisions.random_pin ? props.pin_is_initial : !props.force_pin_change)
         return not_taken(step, "PIN");
       if (props.pin_tries != props.pin_max_tries) return not_taken(step, "PIN tries");
@@ -382,7 +382,7 @@ Status apply_token_step(StepId step, StepContext& ctx) {
     }
     case StepId::kAcaProperties: {
       KD_ASSIGN_OR_RETURN(AcaSession s, aca_authenticated(ctx));
-      host::AcaPolicyChange change;
+      host::aca::AcaPolicyChange change;
       change.min_pin_length = static_cast<uint8_t>(p.pin.min_length);
       change.max_pin_length = static_cast<uint8_t>(p.pin.max_length);
       change.pin_max_tries = static_cast<uint8_t>(p.pin.max_tries);
@@ -398,7 +398,7 @@ Status apply_token_step(StepId step, StepContext& ctx) {
     case StepId::kAcaPin: {
       KD_ASSIGN_OR_RETURN(AcaSession s, aca_authenticated(ctx));
       if (ctx.plan.decisions.random_pin) return s.unblock_with_xauth(m.initial_pin.view());
-      host::AcaPolicyChange change;
+      host::aca::AcaPolicyChange change;
       change.force_pin_change = true;
       return s.set_policy(change);
     }
@@ -422,9 +422,9 @@ Status apply_token_step(StepId step, StepContext& ctx) {
       host::ApduConnection* conn = nullptr;
       KD_ASSIGN_OR_RETURN(OathSession s, oath(ctx, conn));
       for (const auto& c : m.oath) {
-        host::OathCredentialSpec spec;
+        host::oath::OathCredentialSpec spec;
         spec.name = c.record.name;
-        spec.type = c.record.type == "hotp" ? host::OathType::kHotp : host::OathType::kTotp;
+        spec.type = c.record.type == "hotp" ? host::oath::OathType::kHotp : host::oath::OathType::kTotp;
         spec.hash = hash_of(c.record);
         spec.digits = c.record.digits;
         SecureBytes seed = seed_for_token(c);
@@ -462,7 +462,7 @@ Result<Observation> observe_token_step(StepId step, StepContext& ctx) {
     }
     case StepId::kAcaXauthKey: {
       KD_ASSIGN_OR_RETURN(AcaSession s, aca(ctx));
-      KD_ASSIGN_OR_RETURN(host::AcaProperties props, s.properties());
+      KD_ASSIGN_OR_RETURN(host::aca::AcaProperties props, s.properties());
       if (!props.xauth_initialized) return seen(Kind::kNotApplied, "no XAUTH key");
       if (props.xauth_algorithm != m.admin_cipher)
         return seen(Kind::kContradiction, "an XAUTH key of another algorithm");
@@ -473,7 +473,7 @@ Result<Observation> observe_token_step(StepId step, StepContext& ctx) {
     }
     case StepId::kAcaProperties: {
       KD_ASSIGN_OR_RETURN(AcaSession s, aca(ctx));
-      KD_ASSIGN_OR_RETURN(host::AcaProperties props, s.properties());
+      KD_ASSIGN_OR_RETURN(host::aca::AcaProperties props, s.properties());
       return seen(properties_as_policy(props, p) ? Kind::kApplied : Kind::kNotApplied);
     }
     case StepId::kAcaPuk:
@@ -482,7 +482,7 @@ Result<Observation> observe_token_step(StepId step, StepContext& ctx) {
     case StepId::kAcaPin: {
       if (ctx.plan.decisions.random_pin) return seen(Kind::kUnknown, "UNBLOCK PIN (XAUTH) sets it again");
       KD_ASSIGN_OR_RETURN(AcaSession s, aca(ctx));
-      KD_ASSIGN_OR_RETURN(host::AcaProperties props, s.properties());
+      KD_ASSIGN_OR_RETURN(host::aca::AcaProperties props, s.properties());
       return seen(props.force_pin_change ? Kind::kApplied : Kind::kNotApplied);
     }
     case StepId::kPivManagementKey: {
@@ -537,7 +537,7 @@ Status undo_token_step(StepId step, StepContext& ctx) {
     case StepId::kAcaPin: {
       KD_ASSIGN_OR_RETURN(AcaSession s, aca_authenticated(ctx));
       if (ctx.plan.decisions.random_pin) return s.unblock_with_xauth(m.transport_pin.view());
-      host::AcaPolicyChange change;
+      host::aca::AcaPolicyChange change;
       change.force_pin_change = false;
       return s.set_policy(change);
     }

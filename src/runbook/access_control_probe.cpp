@@ -1,24 +1,24 @@
 #include "runbook/access_control_probe.h"
 
-#include "host/aca_session.h"
+#include "host/aca/aca_session.h"
 #include "runbook/piv_access_probe.h"
 
 namespace keydesk::runbook {
 namespace {
 
-const char* challenge_type_name(host::XauthChallengeType t) {
+const char* challenge_type_name(host::aca::XauthChallengeType t) {
   switch (t) {
-    case host::XauthChallengeType::kNone:
+    case host::aca::XauthChallengeType::kNone:
       return "None";
-    case host::XauthChallengeType::kStatic:
+    case host::aca::XauthChallengeType::kStatic:
       return "Static";
-    case host::XauthChallengeType::kDynamic:
+    case host::aca::XauthChallengeType::kDynamic:
       return "Dynamic";
   }
   return "None";
 }
 
-AccessControl from_aca(const host::AcaProperties& p) {
+AccessControl from_aca(const host::aca::AcaProperties& p) {
   AccessControl a;
   a.source = "ACA";
   a.pin_remaining = p.pin_tries;
@@ -51,7 +51,7 @@ AccessControl from_aca(const host::AcaProperties& p) {
 }  // namespace
 
 Result<AccessControl> read_access_control(host::ApduConnection& connection) {
-  host::AcaSession aca(connection);
+  host::aca::AcaSession aca(connection);
   if (auto selected = aca.select(); selected.ok()) {
     auto props = aca.properties();
     if (!props) return props.error();

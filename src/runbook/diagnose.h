@@ -1,7 +1,8 @@
 // keydesk diagnose: the read-only part of the runbook (detect, CUID, access control and PIV state, OATH
 // credentials, FIDO state) as one snapshot. The card connection given here must be the guarded one; the
-// FIDO reader must sit behind the same ReadOnlyCtapPolicy. A probe that fails is recorded and the others
-// still run: a diagnosis reports what it could see.
+// FIDO reader must sit behind the same read-only CTAP rule - runbook/diagnosis.h takes both from a read-only
+// access::Channel. A probe that fails is recorded and the others still run: a diagnosis reports what it
+// could see.
 #pragma once
 
 #include "host/apdu_connection.h"
@@ -10,7 +11,7 @@
 namespace keydesk::runbook {
 
 // The FIDO side of a diagnosis: getInfo and, where a PIN is set, getPINRetries — nothing that carries a
-// PIN (docs/cli.md, "The read-only guard"). Implemented over libfido2 (host/fido) or absent.
+// PIN (docs/cli.md, "The read-only guard"). Implemented over a Channel's FIDO session (runbook/fido_probe.h).
 class FidoStateReader {
  public:
   virtual ~FidoStateReader() = default;

@@ -1,17 +1,17 @@
 #include "runbook/oath_probe.h"
 
-#include "host/oath_session.h"
+#include "host/oath/oath_session.h"
 
 namespace keydesk::runbook {
 namespace {
 
-const char* rule_name(host::OathAccessRule r) {
+const char* rule_name(host::oath::OathAccessRule r) {
   switch (r) {
-    case host::OathAccessRule::kAlways:
+    case host::oath::OathAccessRule::kAlways:
       return "Always";
-    case host::OathAccessRule::kPin:
+    case host::oath::OathAccessRule::kPin:
       return "Pin";
-    case host::OathAccessRule::kTouch:
+    case host::oath::OathAccessRule::kTouch:
       return "Touch";
   }
   return "Always";
@@ -34,7 +34,7 @@ const char* hash_name(crypto::HashAlg h) {
 }  // namespace
 
 Result<OathState> read_oath(host::ApduConnection& connection) {
-  host::OathSession oath(connection);
+  host::oath::OathSession oath(connection);
   auto info = oath.select();
   if (!info) return info.error();
   if (info->password_required)
@@ -46,7 +46,7 @@ Result<OathState> read_oath(host::ApduConnection& connection) {
   for (const auto& c : *creds) {
     OathCredential out;
     out.name = c.name;
-    out.type = c.type == host::OathType::kHotp ? "HOTP" : "TOTP";
+    out.type = c.type == host::oath::OathType::kHotp ? "HOTP" : "TOTP";
     out.algorithm = hash_name(c.hash);
     out.digits = c.digits;
     out.counter = c.counter;

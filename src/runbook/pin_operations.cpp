@@ -1,7 +1,7 @@
 #include "runbook/pin_operations.h"
 
-#include "host/aca_session.h"
-#include "host/piv_session.h"
+#include "host/aca/aca_session.h"
+#include "host/piv/piv_session.h"
 #include "runbook/access_control_probe.h"
 #include "runbook/retry_interlock.h"
 #include "runbook/unblock_paths.h"
@@ -87,14 +87,14 @@ bool through_aca(const AccessControl& a) {
   return a.source == "ACA";
 }
 
-Result<host::AcaSession> aca(host::ApduConnection& c) {
-  host::AcaSession session(c);
+Result<host::aca::AcaSession> aca(host::ApduConnection& c) {
+  host::aca::AcaSession session(c);
   if (auto s = session.select(); !s) return s.error();
   return session;
 }
 
-Result<host::PivSession> piv(host::ApduConnection& c) {
-  host::PivSession session(c);
+Result<host::piv::PivSession> piv(host::ApduConnection& c) {
+  host::piv::PivSession session(c);
   if (auto s = session.select(); !s) return s.error();
   return session;
 }
@@ -103,11 +103,11 @@ Result<host::PivSession> piv(host::ApduConnection& c) {
 // the machine inherits a verified PIN from the help desk's check.
 Status log_out(host::ApduConnection& c, const AccessControl& used) {
   if (through_aca(used)) {
-    host::AcaSession session(c);
+    host::aca::AcaSession session(c);
     KD_TRY(session.select());
     return session.logout();
   }
-  host::PivSession session(c);
+  host::piv::PivSession session(c);
   KD_TRY(session.select());
   return session.logout();
 }

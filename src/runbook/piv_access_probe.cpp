@@ -1,6 +1,6 @@
 #include "runbook/piv_access_probe.h"
 
-#include "host/piv_session.h"
+#include "host/piv/piv_session.h"
 
 namespace keydesk::runbook {
 namespace {
@@ -23,7 +23,7 @@ bool has_metadata(const std::array<uint8_t, 3>& v) {
 }
 
 // Standard PIV: the empty VERIFY answers 63Cx (x left), 9000 (verified in this session) or 6983 (blocked).
-Status read_pin_status(host::PivSession& piv, AccessControl& a) {
+Status read_pin_status(host::piv::PivSession& piv, AccessControl& a) {
   auto status = piv.pin_status();
   if (!status) {
     if (status.error().kind != ErrorKind::kStatusWord) return status.error();
@@ -40,7 +40,7 @@ Status read_pin_status(host::PivSession& piv, AccessControl& a) {
 }  // namespace
 
 Result<AccessControl> read_piv_access_control(host::ApduConnection& c) {
-  host::PivSession piv(c);
+  host::piv::PivSession piv(c);
   if (auto selected = piv.select(); !selected) {
     if (selected.error().kind == ErrorKind::kNotSupported)
       return Error::make(ErrorKind::kNotSupported, "the token has neither the access-control applet nor PIV",

@@ -1,7 +1,7 @@
 #include "runbook/token_reset.h"
 
-#include "host/oath_session.h"
-#include "host/piv_session.h"
+#include "host/oath/oath_session.h"
+#include "host/piv/piv_session.h"
 
 namespace keydesk::runbook {
 namespace {
@@ -49,7 +49,7 @@ std::string tries(int n) {
 }  // namespace
 
 Result<bool> has_piv(host::ApduConnection& connection) {
-  host::PivSession piv(connection);
+  host::piv::PivSession piv(connection);
   auto selected = piv.select();
   if (selected) return true;
   if (selected.error().kind == ErrorKind::kNotSupported) return false;
@@ -58,7 +58,7 @@ Result<bool> has_piv(host::ApduConnection& connection) {
 
 Result<std::vector<std::string>> reset_piv(host::ApduConnection& connection) {
   std::vector<std::string> steps;
-  host::PivSession piv(connection);
+  host::piv::PivSession piv(connection);
   KD_TRY(piv.select());
   auto pin = block("PIN", [&] { return piv.verify_pin({}); });
   if (!pin) return pin.error();
@@ -71,7 +71,7 @@ Result<std::vector<std::string>> reset_piv(host::ApduConnection& connection) {
   steps.push_back(*puk < 0 ? "PIV: no PUK on this token, nothing to block"
                            : "PIV: PUK blocked on purpose (" + tries(*puk) +
                                  " spent with a deliberately wrong PUK)");
-  // RESET (Yubico INS FB); host::PivSession has no call for it, so it is sent here.
+  // RESET (Yubico INS FB); host::piv::PivSession has no call for it, so it is sent here.
   auto reset = connection.send(iso7816::CommandApdu::make(0x00, 0xFB, 0x00, 0x00));
   if (!reset) return reset.error();
   if (!reset->sw.ok()) return Error::sw(reset->sw.value, "PIV RESET (PIN and PUK blocked)");
@@ -83,7 +83,7 @@ Result<std::vector<std::string>> reset_piv(host::ApduConnection& connection) {
 
 Result<std::vector<std::string>> reset_card_applets(host::ApduConnection& connection) {
   std::vector<std::string> steps;
-  host::OathSession oath(connection);
+  host::oath::OathSession oath(connection);
   if (auto selected = oath.select(); selected) {
     KD_TRY(oath.reset());
     steps.push_back("OATH: every credential and the access key deleted");

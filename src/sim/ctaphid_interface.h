@@ -1,11 +1,11 @@
 // The CTAPHID socket of keydesk-sim (--ctaphid): the FIDO applet's authenticator as a USB HID stand-in,
-// served by fido::CtaphidServer.
+// served by sim::CtaphidServer.
 #pragma once
 
 #include <string>
 
-#include "fido/ctaphid_server.h"
-#include "fido/fido_applet.h"
+#include "card/fido/fido_applet.h"
+#include "sim/ctaphid_server.h"
 #include "sim/link_hold.h"
 #include "sim/sim_interface.h"
 
@@ -13,7 +13,7 @@ namespace keydesk::sim {
 
 class CtaphidInterface final : public SimInterface {
  public:
-  CtaphidInterface(card::Card& card, fido::FidoApplet& applet, LinkHold& hold, std::string socket_path)
+  CtaphidInterface(card::Card& card, card::fido::FidoApplet& applet, LinkHold& hold, std::string socket_path)
       : server_(card, applet.authenticator()), path_(std::move(socket_path)) {
     // The test seam: with a matching hold armed, nothing more is read from the connection that got the
     // answer until the hold is released; other connections (another client) are served meanwhile.
@@ -27,7 +27,7 @@ class CtaphidInterface final : public SimInterface {
   std::string name() const override { return "CTAPHID socket " + path_; }
 
  private:
-  fido::CtaphidServer server_;
+  sim::CtaphidServer server_;
   std::string path_;
 };
 

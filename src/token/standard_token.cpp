@@ -2,8 +2,8 @@
 
 #include <array>
 
-#include "card/oath/aca_applet.h"
-#include "card/oath/management_applet.h"
+#include "card/aca/aca_applet.h"
+#include "card/mgmt/management_applet.h"
 #include "card/oath/oath_applet.h"
 #include "card/piv/piv_applet.h"
 
@@ -17,12 +17,13 @@ struct AppletEntry {
 
 // One row per applet: the state-file section it owns and how it is added to a card.
 constexpr std::array kApplets{
-    AppletEntry{"piv", [](card::Card& c, StandardApplets&) { c.emplace_applet<card::PivApplet>(); }},
-    AppletEntry{"oath", [](card::Card& c, StandardApplets&) { c.emplace_applet<card::OathApplet>(); }},
-    AppletEntry{"aca", [](card::Card& c, StandardApplets&) { c.emplace_applet<card::AcaApplet>(); }},
-    AppletEntry{"mgmt", [](card::Card& c, StandardApplets&) { c.emplace_applet<card::ManagementApplet>(); }},
-    AppletEntry{"fido",
-                [](card::Card& c, StandardApplets& s) { s.fido = &c.emplace_applet<fido::FidoApplet>(); }},
+    AppletEntry{"piv", [](card::Card& c, StandardApplets&) { c.emplace_applet<card::piv::PivApplet>(); }},
+    AppletEntry{"oath", [](card::Card& c, StandardApplets&) { c.emplace_applet<card::oath::OathApplet>(); }},
+    AppletEntry{"aca", [](card::Card& c, StandardApplets&) { c.emplace_applet<card::aca::AcaApplet>(); }},
+    AppletEntry{"mgmt",
+                [](card::Card& c, StandardApplets&) { c.emplace_applet<card::mgmt::ManagementApplet>(); }},
+    AppletEntry{"fido", [](card::Card& c,
+                           StandardApplets& s) { s.fido = &c.emplace_applet<card::fido::FidoApplet>(); }},
 };
 
 }  // namespace

@@ -5,14 +5,14 @@
 #include <vector>
 
 #include "card/card.h"
-#include "fido/fido_applet.h"
+#include "card/fido/fido_applet.h"
 
 namespace keydesk::token {
 
 // Applets other interfaces of the sim need to reach directly (the CTAPHID socket serves the FIDO
 // applet's authenticator). Null when the document has no such section.
 struct StandardApplets {
-  fido::FidoApplet* fido = nullptr;
+  card::fido::FidoApplet* fido = nullptr;
 };
 
 // Section names ("oath", "aca", "mgmt", "fido", ...) of every applet this build can install.

@@ -19,7 +19,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 export KEYDESK_TEST_PROFILE=yubikey5
 # shellcheck source=/dev/null
 source "$here/lib.sh"
-probe="$(kd_binary fido_ext_probe tests/unit/fido/fido_ext_probe)"
+probe="$(kd_binary fido_ext_probe tests/integration/fido_ext_probe)"
 [ -S "$KD_CTAPHID" ] || kd_fail "keydesk-sim serves no CTAPHID socket at $KD_CTAPHID"
 
 export KD_CTAPHID KD_LIB_DIR KD_EXT_PROBE="$probe"

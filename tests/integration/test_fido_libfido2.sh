@@ -12,7 +12,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 export KEYDESK_TEST_PROFILE=factory
 # shellcheck source=/dev/null
 source "$here/lib.sh"
-probe="$(kd_binary fido_probe tests/unit/fido/fido_probe)"
+probe="$(kd_binary fido_probe tests/integration/fido_probe)"
 [ -S "$KD_CTAPHID" ] || kd_fail "keydesk-sim serves no CTAPHID socket at $KD_CTAPHID"
 
 expect_lines() {  # OUTPUT LINE... : every LINE appears as a whole line of OUTPUT

@@ -17,7 +17,7 @@ export KEYDESK_TEST_PROFILE=case-study
 # shellcheck source=/dev/null
 source "$here/lib.sh"
 keydesk="$(kd_binary keydesk src/cli/keydesk)"
-probe="$(kd_binary fido_probe tests/unit/fido/fido_probe)"
+probe="$(kd_binary fido_probe tests/integration/fido_probe)"
 schema="$KEYDESK_SOURCE_DIR/docs/cli-json-schema.json"
 [ -S "$KD_CTAPHID" ] || kd_fail "keydesk-sim serves no CTAPHID socket at $KD_CTAPHID"
 PIN=24681357

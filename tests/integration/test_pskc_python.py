@@ -21,7 +21,7 @@ import pskc
 from pskc.exceptions import DecryptionError
 
 BUILD = os.environ.get("KEYDESK_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
-TOOL = os.path.join(BUILD, "tests", "unit", "pskc", "pskc_tool")
+TOOL = os.path.join(BUILD, "tests", "integration", "pskc_tool")
 HOTP = "urn:ietf:params:xml:ns:keyprov:pskc:hotp"
 TOTP = "urn:ietf:params:xml:ns:keyprov:pskc:totp"
 SEED20 = b"12345678901234567890"              # RFC 4226 Appendix D

@@ -4,7 +4,7 @@
 #include "crypto/random.h"
 #include "iso7816/tlv.h"
 
-namespace keydesk::card {
+namespace keydesk::card::oath {
 namespace sw = iso7816::sw;
 using iso7816::ResponseApdu;
 using nlohmann::json;
@@ -108,4 +108,4 @@ Status OathAccessKey::load(const json& j) {
   return {};
 }
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::oath

@@ -11,7 +11,7 @@
 #include "crypto/digest.h"
 #include "iso7816/apdu.h"
 
-namespace keydesk::card {
+namespace keydesk::card::oath {
 
 class OathAccessKey {
  public:
@@ -43,4 +43,4 @@ class OathAccessKey {
   Bytes challenge_;  // from SELECT, single use
 };
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::oath

@@ -6,7 +6,7 @@
 #include "crypto/random.h"
 #include "iso7816/tlv.h"
 
-namespace keydesk::card {
+namespace keydesk::card::oath {
 namespace sw = iso7816::sw;
 using iso7816::StatusWord;
 
@@ -381,4 +381,4 @@ Status OathApplet::load(const json& section) {
   return {};
 }
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::oath

@@ -8,11 +8,11 @@
 
 #include "card/applet.h"
 #include "card/card_context.h"
-#include "card/oath/card_pin_verifier.h"
 #include "card/oath/oath_access_key.h"
 #include "card/oath/oath_credential.h"
+#include "card/pin/card_pin_verifier.h"
 
-namespace keydesk::card {
+namespace keydesk::card::oath {
 
 class OathApplet final : public Applet {
  public:
@@ -45,10 +45,10 @@ class OathApplet final : public Applet {
   OathCredential* find(ByteView name);
 
   CardContext& context_;
-  CardPinVerifier pin_;
+  pin::CardPinVerifier pin_;
   OathAccessKey access_key_;
   Bytes salt_;  // SELECT tag 71: device id and PBKDF2 salt, new after RESET
   std::vector<OathCredential> credentials_;
 };
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::oath

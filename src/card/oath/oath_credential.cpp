@@ -4,7 +4,7 @@
 
 #include "core/text.h"
 
-namespace keydesk::card {
+namespace keydesk::card::oath {
 using json = nlohmann::json;
 
 namespace {
@@ -124,4 +124,4 @@ Result<OathCredential> OathCredential::load(const json& j) {
   return c;
 }
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::oath

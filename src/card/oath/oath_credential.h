@@ -11,7 +11,7 @@
 #include "crypto/algorithm_ids.h"
 #include "crypto/digest.h"
 
-namespace keydesk::card {
+namespace keydesk::card::oath {
 
 enum class OathType : uint8_t { kHotp = 0x10, kTotp = 0x20 };
 
@@ -57,4 +57,4 @@ std::optional<crypto::HashAlg> oath_hash_from_name(const std::string& name);
 // RFC 4226 dynamic truncation: 4 bytes at offset (last byte & 0x0F) with the top bit cleared.
 uint32_t dynamic_truncate(ByteView hmac);
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::oath

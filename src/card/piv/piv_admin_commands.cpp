@@ -3,10 +3,9 @@
 #include "card/piv/piv_applet.h"
 #include "iso7816/tlv.h"
 
-namespace keydesk::card {
+namespace keydesk::card::piv {
 namespace sw = iso7816::sw;
 using iso7816::StatusWord;
-using namespace piv;
 
 namespace {
 constexpr uint8_t kDefaultRetries = 3;
@@ -22,7 +21,7 @@ void append_byte_tlv(Bytes& out, uint32_t tag, uint8_t value) {
 }
 
 // Tags 01 (algorithm FF), 05 (still the default value) and 06 (total, remaining tries).
-Bytes reference_metadata(const PinReference& ref) {
+Bytes reference_metadata(const pin::PinReference& ref) {
   Bytes out;
   append_byte_tlv(out, 0x01, kPinOrPukAlgorithm);
   append_byte_tlv(out, 0x05, ref.is_default() ? 1 : 0);
@@ -46,7 +45,7 @@ ResponseApdu PivApplet::get_metadata(const CommandApdu& cmd) const {
   if (cmd.p1 != 0x00) return status(sw::kIncorrectP1P2);
   Bytes out;
   if (cmd.p2 == kPinRef || cmd.p2 == kPukRef) {
-    const PinReference& ref = cmd.p2 == kPinRef ? context_.pin : context_.puk;
+    const pin::PinReference& ref = cmd.p2 == kPinRef ? context_.pin : context_.puk;
     // A token provisioned without a PUK has no such reference data.
     if (!ref.initialized()) return status(sw::kReferenceNotFound);
     return ResponseApdu::success(reference_metadata(ref));
@@ -84,10 +83,10 @@ ResponseApdu PivApplet::set_management_key(const CommandApdu& cmd) {
 }
 
 ResponseApdu PivApplet::set_pin_retries(const CommandApdu& cmd) {
-  if (!management_auth_.authenticated() || !pin_session_.verified()) return status(sw::kSecurityNotSatisfied);
+  if (!management_auth_.authenticated() || !pin_state_.verified()) return status(sw::kSecurityNotSatisfied);
   if (cmd.p1 == 0 || cmd.p2 == 0) return status(sw::kIncorrectP1P2);
   restore_default_pin_and_puk(context_, cmd.p1, cmd.p2);
-  pin_session_.forget();
+  pin_state_.forget();
   return ResponseApdu::success();
 }
 
@@ -109,4 +108,4 @@ ResponseApdu PivApplet::reset(const CommandApdu&) {
   return ResponseApdu::success();
 }
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::piv

@@ -3,10 +3,9 @@
 #include "card/piv/piv_provisioning.h"
 #include "iso7816/tlv.h"
 
-namespace keydesk::card {
+namespace keydesk::card::piv {
 namespace sw = iso7816::sw;
 using iso7816::StatusWord;
-using namespace piv;
 
 namespace {
 const Bytes kAid{0xA0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00, 0x01, 0x00};
@@ -40,7 +39,7 @@ std::optional<uint32_t> object_id(const Bytes& value) {
 }  // namespace
 
 PivApplet::PivApplet(CardContext& context)
-    : context_(context), management_auth_(management_key_, context), pin_session_(context) {}
+    : context_(context), management_auth_(management_key_, context), pin_state_(context) {}
 
 ByteView PivApplet::aid() const {
   return kAid;
@@ -63,7 +62,7 @@ void PivApplet::deselect() {
 
 void PivApplet::reset_volatile() {
   management_auth_.forget();
-  pin_session_.forget();
+  pin_state_.forget();
   last_touch_.reset();
 }
 
@@ -72,11 +71,11 @@ ResponseApdu PivApplet::process(const CommandApdu& cmd) {
   if (cmd.ins != 0x87) management_auth_.forget_pending();
   switch (cmd.ins) {
     case 0x20:
-      return pin_session_.verify(cmd);
+      return pin_state_.verify(cmd);
     case 0x24:
-      return pin_session_.change_reference(cmd);
+      return pin_state_.change_reference(cmd);
     case 0x2C:
-      return pin_session_.reset_retry_counter(cmd);
+      return pin_state_.reset_retry_counter(cmd);
     case 0x87:
       return general_authenticate(cmd);
     case 0x47:
@@ -118,7 +117,7 @@ ResponseApdu PivApplet::get_data(const CommandApdu& cmd) {
   const auto object = find_data_object(*id);
   if (!object) return status(sw::kFileNotFound);
   if (object->pin_protected) {
-    if (const StatusWord s = pin_session_.authorize(piv::PinPolicy::kOnce); !s.ok()) return status(s);
+    if (const StatusWord s = pin_state_.authorize(piv::PinPolicy::kOnce); !s.ok()) return status(s);
   }
   const Bytes* content = objects_.find(*id);
   if (!content) return status(sw::kFileNotFound);
@@ -156,7 +155,7 @@ ResponseApdu PivApplet::put_data(const CommandApdu& cmd) {
 }
 
 StatusWord PivApplet::authorize_use(const PivKey& key) {
-  if (const StatusWord s = pin_session_.authorize(key.policy().pin); !s.ok()) return s;
+  if (const StatusWord s = pin_state_.authorize(key.policy().pin); !s.ok()) return s;
   const auto now = std::chrono::steady_clock::now();
   switch (key.policy().touch) {
     case TouchPolicy::kDefault:
@@ -250,4 +249,4 @@ Status PivApplet::ensure_attestation() {
   return {};
 }
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::piv

@@ -11,11 +11,11 @@
 #include "card/card_context.h"
 #include "card/piv/data_objects.h"
 #include "card/piv/management_key.h"
-#include "card/piv/pin_session.h"
+#include "card/piv/pin_state.h"
 #include "card/piv/piv_key.h"
 #include "card/piv/piv_objects.h"
 
-namespace keydesk::card {
+namespace keydesk::card::piv {
 
 class PivApplet final : public Applet {
  public:
@@ -60,8 +60,8 @@ class PivApplet final : public Applet {
   piv::DataObjectStore objects_;
   // volatile
   piv::ManagementAuth management_auth_;
-  piv::PinSession pin_session_;
+  piv::PinState pin_state_;
   std::optional<std::chrono::steady_clock::time_point> last_touch_;
 };
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::piv

@@ -4,11 +4,10 @@
 #include "card/piv/piv_provisioning.h"
 #include "iso7816/tlv.h"
 
-namespace keydesk::card {
+namespace keydesk::card::piv {
 namespace sw = iso7816::sw;
 using iso7816::StatusWord;
 using iso7816::Tlv;
-using namespace piv;
 
 namespace {
 constexpr uint32_t kDynamicAuthTemplate = 0x7C, kResponseTag = 0x82, kChallengeTag = 0x81,
@@ -140,4 +139,4 @@ ResponseApdu PivApplet::attest(const CommandApdu& cmd) {
   return ResponseApdu::success(std::move(cert).value());
 }
 
-}  // namespace keydesk::card
+}  // namespace keydesk::card::piv

@@ -10,8 +10,8 @@
 #include "cbor/cbor.h"
 #include "cli/app.h"
 #include "iso7816/apdu.h"
+#include "testing/loopback_transport.h"
 #include "token/standard_token.h"
-#include "transport/loopback_transport.h"
 
 using namespace keydesk;
 using nlohmann::json;
@@ -19,7 +19,7 @@ using nlohmann::json;
 namespace {
 
 // One or more simulated tokens, each in its own "reader".
-class LoopbackTokens final : public host::TokenSource {
+class LoopbackTokens final : public access::TokenSource {
  public:
   explicit LoopbackTokens(const char* profile, int count = 1) {
     auto doc = card::load_profile(profile, {KEYDESK_PROFILE_SOURCE_DIR});
@@ -31,14 +31,14 @@ class LoopbackTokens final : public host::TokenSource {
       cards_.push_back(std::move(c));
     }
   }
-  Result<std::vector<host::TokenInfo>> list() override {
-    std::vector<host::TokenInfo> out;
+  Result<std::vector<access::TokenInfo>> list() override {
+    std::vector<access::TokenInfo> out;
     for (size_t i = 0; i < cards_.size(); ++i)
       out.push_back(
           {static_cast<int>(i), "Loopback Reader 00 0" + std::to_string(i), cards_[i]->atr(), {}, {}});
     return out;
   }
-  Result<std::unique_ptr<transport::ApduTransport>> open_card(const host::TokenInfo& t) override {
+  Result<std::unique_ptr<transport::ApduTransport>> open_card(const access::TokenInfo& t) override {
     return std::unique_ptr<transport::ApduTransport>(std::make_unique<Recorded>(*cards_[t.index], sent));
   }
   card::Card& card(int i = 0) { return *cards_[static_cast<size_t>(i)]; }
@@ -58,7 +58,7 @@ class LoopbackTokens final : public host::TokenSource {
     std::string name() const override { return card_.name(); }
 
    private:
-    transport::LoopbackTransport card_;
+    keydesk::testing::LoopbackTransport card_;
     std::vector<Bytes>& log_;
   };
 
@@ -213,6 +213,25 @@ TEST(CliDestructive, TokenResetNeedsTheTokensCuidAndShowsWhatSurvives) {
   auto done = run_cli(tokens, {"token-reset", "--confirm-cuid", cuid});
   EXPECT_EQ(done.code, 0) << done.err;
   EXPECT_EQ(run_cli(tokens, {"otp-props-get", "--json"}).parsed()["Credentials"].size(), 0u);
+}
+
+TEST(CliDestructive, FidoTokenResetErasesTheFidoPinOnlyWithTheTokensCuid) {
+  LoopbackTokens tokens("case-study");
+  ASSERT_EQ(run_cli(tokens, {"fido-pin-change", "-n", "4321"}).code, 0);
+  auto refused = run_cli(tokens, {"fido-token-reset", "--json"});
+  EXPECT_EQ(refused.code, 3) << refused.err;
+  EXPECT_EQ(refused.parsed()["Done"], false);
+  EXPECT_FALSE(refused.parsed().contains("SpendsAllPinAndPukTries")) << "FIDO's reset spends no card PIN";
+  EXPECT_EQ(run_cli(tokens, {"fido-props-get", "--json"}).parsed()["Options"]["clientPin"], true);
+  const std::string cuid = run_cli(tokens, {"token-cuid", "--json"}).parsed()["CUID"];
+  auto done = run_cli(tokens, {"fido-token-reset", "--confirm-cuid", cuid, "--json"});
+  ASSERT_EQ(done.code, 0) << done.out << done.err;
+  EXPECT_EQ(done.parsed()["Done"], true);
+  EXPECT_NE(done.parsed()["Steps"][0].get<std::string>().find("every passkey and the FIDO PIN erased"),
+            std::string::npos)
+      << done.out;
+  EXPECT_EQ(run_cli(tokens, {"fido-props-get", "--json"}).parsed()["Options"]["clientPin"], false);
+  EXPECT_EQ(pin_counter(tokens), 6) << "the card PIN is not FIDO's";
 }
 
 TEST(CliArguments, UsageErrorsExitTwoAndTouchNothing) {

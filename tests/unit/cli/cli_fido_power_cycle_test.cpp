@@ -9,15 +9,15 @@
 #include "card/profile.h"
 #include "cli/app.h"
 #include "host/fido/fido_session.h"
+#include "testing/loopback_transport.h"
 #include "token/standard_token.h"
-#include "transport/loopback_transport.h"
 
 using namespace keydesk;
 using nlohmann::json;
 
 namespace {
 
-class OneLoopbackToken final : public host::TokenSource {
+class OneLoopbackToken final : public access::TokenSource {
  public:
   OneLoopbackToken() {
     auto doc = card::load_profile("case-study", {KEYDESK_PROFILE_SOURCE_DIR});
@@ -25,11 +25,12 @@ class OneLoopbackToken final : public host::TokenSource {
     token::install_standard_applets(card, *doc);
     EXPECT_TRUE(card.load(*doc).ok());
   }
-  Result<std::vector<host::TokenInfo>> list() override {
-    return std::vector<host::TokenInfo>{{0, "Loopback Reader 00 00", card.atr(), {}, {}}};
+  Result<std::vector<access::TokenInfo>> list() override {
+    return std::vector<access::TokenInfo>{{0, "Loopback Reader 00 00", card.atr(), {}, {}}};
   }
-  Result<std::unique_ptr<transport::ApduTransport>> open_card(const host::TokenInfo&) override {
-    return std::unique_ptr<transport::ApduTransport>(std::make_unique<transport::LoopbackTransport>(card));
+  Result<std::unique_ptr<transport::ApduTransport>> open_card(const access::TokenInfo&) override {
+    return std::unique_ptr<transport::ApduTransport>(
+        std::make_unique<keydesk::testing::LoopbackTransport>(card));
   }
   card::Card card;
 };
@@ -53,7 +54,7 @@ bool has_finding(const json& diagnosis, const std::string& id) {
 TEST(CliFidoPowerCycle, PinAuthBlockedComesFromPowerCycleState) {
   OneLoopbackToken token;
   {
-    transport::LoopbackTransport link(token.card);
+    keydesk::testing::LoopbackTransport link(token.card);
     auto session = host::fido::FidoSession::open_pcsc(link);
     ASSERT_TRUE(session.ok());
     ASSERT_TRUE((*session)->set_pin("24681357").ok());

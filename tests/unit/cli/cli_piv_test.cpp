@@ -1,5 +1,5 @@
 // The card-PIN commands on a PIV-only token (the yubikey5 profile: no access-control applet), in process:
-// counters from GET METADATA, every attempt through host::PivSession, the same interlocks as on the ACA,
+// counters from GET METADATA, every attempt through host::piv::PivSession, the same interlocks as on the ACA,
 // puk-put as CHANGE REFERENCE DATA of the PUK, and token-reset's deliberate PIN/PUK blocking before PIV
 // RESET.
 #include <gtest/gtest.h>
@@ -9,15 +9,15 @@
 #include "card/card.h"
 #include "card/profile.h"
 #include "cli/app.h"
+#include "testing/loopback_transport.h"
 #include "token/standard_token.h"
-#include "transport/loopback_transport.h"
 
 using namespace keydesk;
 using nlohmann::json;
 
 namespace {
 
-class YubiKey5 final : public host::TokenSource {
+class YubiKey5 final : public access::TokenSource {
  public:
   YubiKey5() {
     auto doc = card::load_profile("yubikey5", {KEYDESK_PROFILE_SOURCE_DIR});
@@ -25,11 +25,12 @@ class YubiKey5 final : public host::TokenSource {
     token::install_standard_applets(card_, *doc);
     EXPECT_TRUE(card_.load(*doc).ok());
   }
-  Result<std::vector<host::TokenInfo>> list() override {
-    return std::vector<host::TokenInfo>{{0, "Loopback Reader 00 00", card_.atr(), {}, {}}};
+  Result<std::vector<access::TokenInfo>> list() override {
+    return std::vector<access::TokenInfo>{{0, "Loopback Reader 00 00", card_.atr(), {}, {}}};
   }
-  Result<std::unique_ptr<transport::ApduTransport>> open_card(const host::TokenInfo&) override {
-    return std::unique_ptr<transport::ApduTransport>(std::make_unique<transport::LoopbackTransport>(card_));
+  Result<std::unique_ptr<transport::ApduTransport>> open_card(const access::TokenInfo&) override {
+    return std::unique_ptr<transport::ApduTransport>(
+        std::make_unique<keydesk::testing::LoopbackTransport>(card_));
   }
   card::Card& card() { return card_; }
   int pin() { return card_.context().pin.remaining(); }

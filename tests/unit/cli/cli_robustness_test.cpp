@@ -9,8 +9,8 @@
 #include "card/profile.h"
 #include "cli/app.h"
 #include "core/text.h"
+#include "testing/loopback_transport.h"
 #include "token/standard_token.h"
-#include "transport/loopback_transport.h"
 
 using namespace keydesk;
 using nlohmann::json;
@@ -38,7 +38,7 @@ class FlakyTransport final : public transport::ApduTransport {
   ErrorKind failure_;
 };
 
-class TestToken final : public host::TokenSource {
+class TestToken final : public access::TokenSource {
  public:
   explicit TestToken(std::string reader = "Loopback Reader 00 00") : reader_(std::move(reader)) {
     auto doc = card::load_profile("case-study", {KEYDESK_PROFILE_SOURCE_DIR});
@@ -46,10 +46,10 @@ class TestToken final : public host::TokenSource {
     token::install_standard_applets(card_, *doc);
     EXPECT_TRUE(card_.load(*doc).ok());
   }
-  Result<std::vector<host::TokenInfo>> list() override {
-    return std::vector<host::TokenInfo>{{0, reader_, card_.atr(), {}, {}}};
+  Result<std::vector<access::TokenInfo>> list() override {
+    return std::vector<access::TokenInfo>{{0, reader_, card_.atr(), {}, {}}};
   }
-  Result<std::unique_ptr<transport::ApduTransport>> open_card(const host::TokenInfo&) override {
+  Result<std::unique_ptr<transport::ApduTransport>> open_card(const access::TokenInfo&) override {
     return std::unique_ptr<transport::ApduTransport>(
         std::make_unique<FlakyTransport>(card_, sent, fail_after, failure));
   }
@@ -68,7 +68,7 @@ struct Run {
   std::string out, err;
 };
 
-Run run_cli(host::TokenSource& tokens, std::vector<std::string> args) {
+Run run_cli(access::TokenSource& tokens, std::vector<std::string> args) {
   std::istringstream in;
   std::ostringstream out, err;
   const int code = cli::run_keydesk(args, tokens, {in, false, out, err});

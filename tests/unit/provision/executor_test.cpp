@@ -17,8 +17,8 @@
 #include "card/profile.h"
 #include "crypto/digest.h"
 #include "crypto/random.h"
-#include "host/aca_session.h"
-#include "host/piv_session.h"
+#include "host/aca/aca_session.h"
+#include "host/piv/piv_session.h"
 #include "iso7816/cplc.h"
 #include "postgres_cluster.h"
 #include "provision/derivation.h"
@@ -26,7 +26,7 @@
 #include "pskc/pskc.h"
 #include "test_dir.h"
 #include "token/standard_token.h"
-#include "transport/loopback_transport.h"
+#include "testing/loopback_transport.h"
 
 namespace keydesk::provision {
 namespace {
@@ -58,7 +58,7 @@ class CuttingTransport final : public transport::ApduTransport {
   bool cut() const { return cut_done_; }
 
  private:
-  transport::LoopbackTransport inner_;
+  testing::LoopbackTransport inner_;
   long budget_;
   Cut cut_;
   long sent_ = 0;
@@ -347,9 +347,9 @@ TYPED_TEST(Provisioning, ANonFactoryTokenIsRefusedAndNothingIsRecorded) {
   auto card = make_card("yubikey5");
   // Someone changed the management key before provisioning.
   {
-    transport::LoopbackTransport t(*card);
+    testing::LoopbackTransport t(*card);
     host::ApduConnection c(t);
-    host::PivSession piv(c);
+    host::piv::PivSession piv(c);
     ASSERT_TRUE(piv.select().ok());
     ASSERT_TRUE(piv.authenticate(crypto::BlockCipher::kTdes, default_management_key()).ok());
     Bytes data{0x03, 0x9B, 0x18};

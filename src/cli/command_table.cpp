@@ -35,6 +35,9 @@ constexpr OptionSpec kOptions[] = {
     {"policy", 0, ArgKind::kValue, "provision: the rollout policy file (docs/provisioning.md)", "FILE"},
     {"resume", 0, ArgKind::kFlag, "provision: complete the token's interrupted run"},
     {"rollback", 0, ArgKind::kFlag, "provision: undo the token's interrupted run"},
+    {"tokens", 0, ArgKind::kFlag,
+     "fleet-report: also read every connected token (read-only) against its record"},
+    {"html", 0, ArgKind::kValue, "fleet-report: also write a self-contained HTML report to FILE", "FILE"},
     {"bytes", 0, ArgKind::kValue, "vault generate: the secret's size (16..64, default 32)", "N"},
     {"serial", 0, ArgKind::kValue, "record add: the device serial as the vendor prints it", "SERIAL"},
     {"model", 0, ArgKind::kValue, "record add: the token model", "MODEL"},
@@ -123,8 +126,8 @@ const CommandSpec kCommands[] = {
      run_token_reset},
     {"diagnose",
      Effect::kReadOnly,
-     "the read-only runbook: findings, evidence, next safe step",
-     {"symptom"},
+     "the read-only runbook: findings, evidence, next safe step (with --store: the token's record beside it)",
+     {"symptom", "store", "master-key"},
      "",
      run_diagnose,
      true},
@@ -202,6 +205,12 @@ const CommandSpec kCommands[] = {
      {"policy", "store", "master-key", "operator"},
      "",
      run_provision_batch},
+    {"fleet-report",
+     Effect::kReadOnly,
+     "the five rollout gaps over the store (--tokens: and the connected tokens); table, --json, --html FILE",
+     {"store", "master-key", "tokens", "html"},
+     "",
+     run_fleet_report},
 };
 
 }  // namespace

@@ -35,5 +35,6 @@ Result<CommandResult> run_vault_generate(Context& ctx);
 // Provisioning (commands_provision.cpp).
 Result<CommandResult> run_provision(Context& ctx);
 Result<CommandResult> run_provision_batch(Context& ctx);
+Result<CommandResult> run_fleet_report(Context& ctx);
 
 }  // namespace keydesk::cli

@@ -120,7 +120,7 @@ std::string bar_chart(const std::vector<std::pair<std::string, int64_t>>& rows, 
                       const std::string& title, const char* colour) {
   const int width = 640, label = 300, bar_max = 260, row_h = 28;
   std::ostringstream s;
-  s << "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"" << width << "\" height=\""
+  s << "<svg role=\"img\" width=\"" << width << "\" height=\""
     << row_h * rows.size() + 10 << "\" aria-label=\"" << html_escape(title) << "\">\n";
   int y = 5;
   for (const auto& [name, value] : rows) {

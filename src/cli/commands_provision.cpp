@@ -12,10 +12,10 @@
 #include "cli/context.h"
 #include "cli/handlers.h"
 #include "core/text.h"
-#include "crypto/random.h"
-#include "host/fido/fido_session.h"
+#include "provision/channel_link.h"
 #include "provision/derivation.h"
 #include "provision/executor.h"
+#include "provision/vault.h"
 #include "report/outcome.h"
 #include "store/record_store.h"
 
@@ -66,43 +66,6 @@ access::ChannelOptions channel_options(Context& ctx) {
   options.fido_links = access::fido_links_from_environment();
   return options;
 }
-
-// A provisioning run's way to the token: an access::Channel opened for kWritesSecrets (one transaction, the
-// trace with secrets masked). Over the card link (NFCCTAP) the FIDO session is opened afresh whenever a step
-// needs one, because opening selects the FIDO applet and the other steps select theirs in between; a USB HID
-// or CTAPHID socket session does not share the card link and is kept (the channel's).
-class ChannelLink final : public provision::TokenLink {
- public:
-  explicit ChannelLink(access::Channel& channel) : channel_(channel) {}
-  ~ChannelLink() override { nfcctap_.reset(); }
-
-  Result<host::ApduConnection*> card() override { return channel_.card(); }
-  Result<host::fido::FidoSession*> fido() override {
-    nfcctap_.reset();
-    access::FidoLinks links;
-    if (auto env = access::fido_links_from_environment(); env.ok())
-      links = *env;
-    else
-      return env.error();
-    if (links.pcsc && !channel_.token().reader.empty()) {
-      KD_ASSIGN_OR_RETURN(transport::ApduTransport * card, channel_.card_transport());
-      auto s = host::fido::FidoSession::open_pcsc(*card);
-      if (s) {
-        nfcctap_ = std::move(s).value();
-        return nfcctap_.get();
-      }
-      if (s.error().kind == ErrorKind::kTimeout || s.error().kind == ErrorKind::kTokenRemoved)
-        return s.error();
-    }
-    KD_ASSIGN_OR_RETURN(access::FidoLink * other, channel_.fido());
-    return other->session.get();
-  }
-  std::string where() const override { return channel_.token().reader; }
-
- private:
-  access::Channel& channel_;
-  std::unique_ptr<host::fido::FidoSession> nfcctap_;
-};
 
 // The test-only interruption hook (docs/provisioning.md, "Testing").
 std::function<void(const std::string&)> kill_hook() {
@@ -167,7 +130,7 @@ Result<CommandResult> run_provision(Context& ctx) {
   KD_ASSIGN_OR_RETURN(auto store, store::open_store(store_options(ctx)));
   KD_ASSIGN_OR_RETURN(access::Channel * channel, ctx.channel());
   KD_TRY(channel->card());  // the card link opens now: a token without one fails before anything else
-  ChannelLink link(*channel);
+  provision::ChannelLink link(*channel);
   KD_ASSIGN_OR_RETURN(provision::ProvisionReport report,
                       provision::provision_token(link, *store, policy, options_of(ctx, mode)));
   CommandResult result;
@@ -219,7 +182,7 @@ Result<CommandResult> run_provision_batch(Context& ctx) {
     const access::TokenInfo& token = tokens[i];
     draw(i, token.reader);
     access::Channel channel(ctx.token_source(), token, Effect::kWritesSecrets, channel_options(ctx));
-    ChannelLink link(channel);
+    provision::ChannelLink link(channel);
     auto opened = channel.card();
     Result<provision::ProvisionReport> report =
         opened.ok()
@@ -297,15 +260,7 @@ Result<CommandResult> run_vault_generate(Context& ctx) {
     bytes = n;
   }
   KD_ASSIGN_OR_RETURN(auto store, store::open_store(store_options(ctx)));
-  KD_ASSIGN_OR_RETURN(std::vector<std::string> names, store->vault_names());
-  if (std::find(names.begin(), names.end(), pos[0]) != names.end())
-    return Error::make(ErrorKind::kRefused,
-                       "vault secret " + quoted_text(pos[0]) +
-                           " exists; keydesk never replaces a master other tokens depend on");
-  Bytes value = crypto::random_bytes(bytes);
-  auto put = store->vault_put(pos[0], value, actor(ctx), *reason);
-  OPENSSL_cleanse(value.data(), value.size());
-  KD_TRY(put);
+  KD_TRY(provision::create_vault_master(*store, pos[0], bytes, actor(ctx), *reason));
   CommandResult result;
   result.output.json["Name"] = pos[0];
   result.output.json["Bytes"] = bytes;

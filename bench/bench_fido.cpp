@@ -14,7 +14,7 @@ namespace {
 using namespace keydesk;
 using namespace keydesk::card::fido;
 
-Bytes request(CtapCommand command, const cbor::Value& params) {
+Bytes request(protocol::ctap::Command command, const cbor::Value& params) {
   Bytes r{static_cast<uint8_t>(command)};
   append(r, cbor::encode(params));
   return r;
@@ -23,7 +23,7 @@ Bytes request(CtapCommand command, const cbor::Value& params) {
 const Bytes kClientDataHash(32, 0x42);
 
 Bytes make_credential_request(bool rk, int64_t alg = kCoseAlgEs256) {
-  return request(CtapCommand::kMakeCredential,
+  return request(protocol::ctap::Command::kMakeCredential,
                  cbor::Map{{1, kClientDataHash},
                            {2, cbor::Map{{"id", "bench.example"}}},
                            {3, cbor::Map{{"id", Bytes{1}}}},
@@ -52,7 +52,7 @@ void BM_GetAssertion(benchmark::State& state) {
   if (!a.load(nlohmann::json::object()).ok() || a.handle(make_credential_request(true)).at(0) != 0)
     state.SkipWithError("setup");
   const Bytes req =
-      request(CtapCommand::kGetAssertion, cbor::Map{{1, "bench.example"}, {2, kClientDataHash}});
+      request(protocol::ctap::Command::kGetAssertion, cbor::Map{{1, "bench.example"}, {2, kClientDataHash}});
   for (auto _ : state) benchmark::DoNotOptimize(a.handle(req));
   state.SetItemsProcessed(state.iterations());
 }
@@ -66,7 +66,7 @@ void BM_ClientPinTokenRoundTrip(benchmark::State& state) {
   const auto platform = crypto::EcKey::generate(crypto::Curve::kP256);
   const cbor::Value platform_cose = cose_ec2_key(platform.public_point(), kCoseAlgEcdhEsHkdf256);
   auto shared_with_authenticator = [&] {
-    const Bytes ka = a.handle(request(CtapCommand::kClientPin, cbor::Map{{1, 2}, {2, 2}}));
+    const Bytes ka = a.handle(request(protocol::ctap::Command::kClientPin, cbor::Map{{1, 2}, {2, 2}}));
     cbor::Value body;
     (void)cbor::decode(ByteView(ka).subspan(1), body);
     return *shared_secret(PinProtocol::kTwo, platform, *point_from_cose(*body.find(1)));
@@ -76,22 +76,23 @@ void BM_ClientPinTokenRoundTrip(benchmark::State& state) {
   {
     const Bytes shared = shared_with_authenticator();
     const Bytes enc = *pin_encrypt(PinProtocol::kTwo, shared, pin);
-    a.handle(request(CtapCommand::kClientPin, cbor::Map{{1, 2},
-                                                        {2, 3},
-                                                        {3, platform_cose},
-                                                        {4, pin_authenticate(PinProtocol::kTwo, shared, enc)},
-                                                        {5, enc}}));
+    a.handle(request(protocol::ctap::Command::kClientPin,
+                     cbor::Map{{1, 2},
+                               {2, 3},
+                               {3, platform_cose},
+                               {4, pin_authenticate(PinProtocol::kTwo, shared, enc)},
+                               {5, enc}}));
   }
   Bytes pin_hash = crypto::hash(crypto::HashAlg::kSha256, bytes_of("123456"));
   pin_hash.resize(16);
   for (auto _ : state) {
     const Bytes shared = shared_with_authenticator();
-    const Bytes response = a.handle(
-        request(CtapCommand::kClientPin, cbor::Map{{1, 2},
-                                                   {2, 9},
-                                                   {3, platform_cose},
-                                                   {6, *pin_encrypt(PinProtocol::kTwo, shared, pin_hash)},
-                                                   {9, 1}}));
+    const Bytes response = a.handle(request(protocol::ctap::Command::kClientPin,
+                                            cbor::Map{{1, 2},
+                                                      {2, 9},
+                                                      {3, platform_cose},
+                                                      {6, *pin_encrypt(PinProtocol::kTwo, shared, pin_hash)},
+                                                      {9, 1}}));
     if (response.at(0) != 0) state.SkipWithError("token refused");
     benchmark::DoNotOptimize(response);
   }
@@ -113,7 +114,7 @@ void BM_GetAssertionEdDsa(benchmark::State& state) {
   if (!a.load(kYubiKey5Like).ok() || a.handle(make_credential_request(true, kCoseAlgEdDsa)).at(0) != 0)
     state.SkipWithError("setup");
   const Bytes req =
-      request(CtapCommand::kGetAssertion, cbor::Map{{1, "bench.example"}, {2, kClientDataHash}});
+      request(protocol::ctap::Command::kGetAssertion, cbor::Map{{1, "bench.example"}, {2, kClientDataHash}});
   for (auto _ : state) benchmark::DoNotOptimize(a.handle(req));
   state.SetItemsProcessed(state.iterations());
 }

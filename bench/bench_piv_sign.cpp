@@ -20,7 +20,7 @@ const Bytes kDefaultKey = *from_hex("0102030405060708010203040506070801020304050
 // A yubikey5-like token whose 9E slot (no PIN, no touch) holds a freshly generated key.
 class PivBenchToken {
  public:
-  explicit PivBenchToken(uint8_t algorithm) {
+  explicit PivBenchToken(protocol::piv::Algorithm algorithm) {
     card_.emplace_applet<card::piv::PivApplet>();
     const nlohmann::json doc = {
         {"card", {{"atr", "3b8d80018073c021c057597562694b6579f9"}, {"serial", 1234567}}},
@@ -28,7 +28,7 @@ class PivBenchToken {
         {"applets", {{"piv", nlohmann::json::object()}}}};
     if (!card_.load(doc).ok() || !session_.select().ok() ||
         !session_.authenticate(crypto::BlockCipher::kTdes, kDefaultKey).ok() ||
-        !session_.generate_key(host::piv::piv_slot::kCardAuthentication, algorithm).ok())
+        !session_.generate_key(protocol::piv::kSlotCardAuthentication, algorithm).ok())
       std::abort();
   }
   host::piv::PivSession& piv() { return session_; }
@@ -41,11 +41,11 @@ class PivBenchToken {
 };
 
 void BM_PivSignEccP256(benchmark::State& state) {
-  PivBenchToken token(host::piv::piv_algorithm::kEccP256);
+  PivBenchToken token(protocol::piv::Algorithm::kEccP256);
   const Bytes digest = crypto::hash(crypto::HashAlg::kSha256, bytes_of("bench"));
   for (auto _ : state) {
-    auto sig = token.piv().sign(host::piv::piv_slot::kCardAuthentication, host::piv::piv_algorithm::kEccP256,
-                                digest);
+    auto sig =
+        token.piv().sign(protocol::piv::kSlotCardAuthentication, protocol::piv::Algorithm::kEccP256, digest);
     if (!sig) state.SkipWithError("sign failed");
     benchmark::DoNotOptimize(sig);
   }
@@ -62,14 +62,14 @@ void BM_OpenSslSignEccP256(benchmark::State& state) {
 BENCHMARK(BM_OpenSslSignEccP256);
 
 void BM_PivSignRsa2048(benchmark::State& state) {
-  PivBenchToken token(host::piv::piv_algorithm::kRsa2048);
+  PivBenchToken token(protocol::piv::Algorithm::kRsa2048);
   Bytes block(256, 0xFF);  // an EMSA-PKCS1-v1_5 shaped block: 00 01 FF.. 00 <digest>
   block[0] = 0x00;
   block[1] = 0x01;
   block[200] = 0x00;
   for (auto _ : state) {
     auto sig =
-        token.piv().sign(host::piv::piv_slot::kCardAuthentication, host::piv::piv_algorithm::kRsa2048, block);
+        token.piv().sign(protocol::piv::kSlotCardAuthentication, protocol::piv::Algorithm::kRsa2048, block);
     if (!sig) state.SkipWithError("sign failed");
     benchmark::DoNotOptimize(sig);
   }

@@ -2,7 +2,8 @@
 // the control socket sends. Invariants: parsing never throws or crashes; a refused line gets a usage
 // error whose reply (format_error) is one line of text; an accepted line only ever carries the values
 // the protocol allows (wait-held within 1..kMaxWaitHeld s, freeze after N >= 1). The `status` reply
-// built from untrusted text (a profile name taken from the bytes) is always one line of valid JSON.
+// built from untrusted text (a profile name, given on keydesk-sim's command line, taken from the bytes; the
+// CUID is hex the sim formats itself) is always one line of valid JSON.
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -28,7 +29,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   sim::SimStatus status;
   status.profile = line;
-  status.cuid = line.substr(0, 20);
   const std::string json = sim::format_status(status);
   if (json.find('\n') != std::string::npos) std::abort();
   if (!nlohmann::json::accept(json)) std::abort();

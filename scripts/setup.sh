@@ -29,6 +29,10 @@ PACKAGES=(
   # master key in an HSM; the tests start their own PostgreSQL cluster, tamper with sqlite3/psql, and keep
   # a master key in SoftHSM2 (inspected with OpenSC's pkcs11-tool, above)
   libpq-dev libp11-kit-dev sqlite3 postgresql-15 postgresql-client-15 softhsm2
+  # packaging: CPack's Debian package (dpkg-shlibdeps, file), the manuals rendered in tests (man-db),
+  # readelf and strings on the installed binaries (binutils), and the clean Debian 12 the package is
+  # installed on (debootstrap; tests/packaging/test_deb_clean_machine.sh)
+  dpkg-dev file man-db binutils debootstrap
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -56,8 +60,10 @@ if command -v pg_lsclusters >/dev/null && pg_lsclusters -h 2>/dev/null | awk '$2
   pg_lsclusters -h | awk '$2 == "main" && $4 == "online" {print $1}' | while read -r v; do as_root pg_ctlcluster "$v" main stop; done
 fi
 
+# Warnings are errors where KEYDESK_WERROR=ON says so (scripts/test.sh, i.e. CI); a user's set-up builds
+# whatever the compiler says.
 BUILD_DIR=${KEYDESK_BUILD_DIR:-build}
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKEYDESK_WERROR="${KEYDESK_WERROR:-OFF}" >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc)"
 as_root cmake --install "$BUILD_DIR" >/dev/null
 echo "setup: installed $(command -v keydesk-sim || echo keydesk-sim) $(command -v keydesk || true)"

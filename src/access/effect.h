@@ -1,7 +1,8 @@
 // What an operation may do to a token, declared before the token is opened: a CLI command (the command
 // table), a help-desk request, a provisioning step. The declared effect decides the channel the operation
 // gets (access/channel.h): a read-only operation only ever reaches the token through the read-only guard
-// and the read-only CTAP rule, whatever its code then sends.
+// and the read-only CTAP rule, whatever its code then sends. Those admit exactly the instructions and CTAP
+// requests whose protocol::InstructionEffect (protocol/instruction.h, one per wire instruction) is kReads.
 #pragma once
 
 #include <string_view>

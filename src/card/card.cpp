@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "card/state_file.h"
 #include "crypto/random.h"
 #include "iso7816/cplc.h"
+#include "protocol/interindustry.h"
 
 namespace keydesk::card {
 namespace sw = iso7816::sw;
@@ -15,11 +15,14 @@ namespace {
 constexpr size_t kMaxChainedData = 65536;
 constexpr size_t kMaxResponseChunk = 256;
 
+namespace ii = protocol::interindustry;
+
 bool is_get_response(const CommandApdu& c) {
-  return c.ins == 0xC0 && (c.cla & 0xFC) == 0x00;
+  return c.ins == ii::kInsGetResponse && (c.cla & 0xFC) == 0x00;
 }
 bool is_cplc_request(const CommandApdu& c) {
-  return (c.cla == 0x80 || c.cla == 0x00) && c.ins == 0xCA && c.p1 == 0x9F && c.p2 == 0x7F;
+  return (c.cla == 0x80 || c.cla == 0x00) && c.ins == ii::kInsGetData && c.p1 == ii::kCplcP1 &&
+         c.p2 == ii::kCplcP2;
 }
 
 Bytes random_cplc() {
@@ -43,7 +46,10 @@ bool parse_version(const std::string& text, uint8_t out[3]) {
   return true;
 }
 
-Card::Card(std::string state_path) : state_path_(std::move(state_path)) {}
+Card::Card(std::string state_path)
+    : store_(state_path.empty() ? nullptr : std::make_unique<FileStateStore>(std::move(state_path))) {}
+
+Card::Card(std::unique_ptr<StateStore> store) : store_(std::move(store)) {}
 
 Status Card::load(const json& doc, Origin origin) {
   std::lock_guard lock(mu_);
@@ -203,8 +209,8 @@ Status Card::persist_if_changed() {
   // throws here and the command is answered 6F00 with nothing committed (transmit()).
   std::string text = doc.dump(1);
   if (text == last_saved_) return {};
-  if (!state_path_.empty()) {
-    Status s = write_file_atomically(state_path_, text);
+  if (store_) {
+    Status s = store_->replace(text);
     if (!s) {
       // Roll the in-memory state back to what is on disk: a change that is not durable did not happen.
       restore_saved_state();
@@ -399,7 +405,7 @@ Bytes Card::finish(ResponseApdu response, size_t ne) {
 ResponseApdu Card::dispatch(const CommandApdu& cmd) {
   if ((cmd.cla & 0x80) == 0 && (cmd.cla & 0x0C) != 0) return ResponseApdu::status(sw::kClaNotSupported);
   if (cmd.cla == 0xFF) return ResponseApdu::status(sw::kClaNotSupported);
-  if (cmd.ins == 0xA4 && cmd.p1 == 0x04 && (cmd.cla & 0x80) == 0) return select(cmd);
+  if (cmd.ins == ii::kInsSelect && cmd.p1 == ii::kSelectByAid && (cmd.cla & 0x80) == 0) return select(cmd);
   if (is_cplc_request(cmd))
     return ResponseApdu::success(iso7816::encode_cplc_response(context_.identity.cplc));
   if (!selected_) return ResponseApdu::status(sw::kInsNotSupported);
@@ -415,7 +421,7 @@ ResponseApdu Card::select(const CommandApdu& cmd) {
       if (selected_ && selected_ != a.get()) selected_->deselect();
       selected_ = a.get();
       ResponseApdu r = a->select(cmd);
-      if (cmd.p2 == 0x0C) r.data.clear();
+      if (cmd.p2 == ii::kSelectNoAnswer) r.data.clear();
       return r;
     }
   }

@@ -13,6 +13,7 @@
 
 #include "card/applet.h"
 #include "card/card_context.h"
+#include "card/state_store.h"
 
 namespace keydesk::card {
 
@@ -20,8 +21,11 @@ inline constexpr const char* kStateFormat = "keydesk-sim-state/1";
 
 class Card {
  public:
-  // With an empty state path the card keeps its state in memory only (unit tests, benches).
+  // With an empty state path the card keeps its state in memory only (unit tests, benches); otherwise
+  // in a FileStateStore at that path.
   explicit Card(std::string state_path = {});
+  // The state in `store` (card/state_store.h); nullptr: in memory only.
+  explicit Card(std::unique_ptr<StateStore> store);
   Card(const Card&) = delete;
   Card& operator=(const Card&) = delete;
 
@@ -77,7 +81,6 @@ class Card {
 
   const Bytes& atr() const { return context_.identity.atr; }
   CardContext& context() { return context_; }
-  const std::string& state_path() const { return state_path_; }
   // Count of state-file writes (observable in tests and benches).
   uint64_t persist_count() const { return persist_count_; }
   // Commands answered 6F00 because an applet threw (each one a bug: the fuzz targets fail on it).
@@ -96,7 +99,7 @@ class Card {
   Bytes finish(ResponseApdu response, size_t ne);
   Status persist_if_changed();
 
-  std::string state_path_;
+  std::unique_ptr<StateStore> store_;
   CardContext context_;
   std::vector<std::unique_ptr<Applet>> applets_;
   Applet* selected_ = nullptr;

@@ -40,12 +40,22 @@ Result<nlohmann::json> load_profile(const std::string& name, const std::vector<s
     }
     return doc;
   }
-  return Error::make(
-      ErrorKind::kNotFound, "profile " + quoted_text(name) + " not found (available: " + [&] {
-        std::string s;
-        for (const auto& p : list_profiles(search_path)) s += (s.empty() ? "" : ", ") + p;
-        return s.empty() ? std::string("none") : s;
-      }() + ")");
+  // Where it looked, so that a packaged or build-tree keydesk-sim that finds nothing says why.
+  std::string message = "profile " + quoted_text(name) + " not found in";
+  for (size_t i = 0; i < search_path.size(); ++i) {
+    message += i == 0 ? " " : ", ";
+    message += search_path[i];
+  }
+  if (search_path.empty()) message += " no directory (set KEYDESK_PROFILE_DIR)";
+  message += " (available: ";
+  const auto available = list_profiles(search_path);
+  for (size_t i = 0; i < available.size(); ++i) {
+    if (i != 0) message += ", ";
+    message += available[i];
+  }
+  if (available.empty()) message += "none";
+  message += ')';
+  return Error::make(ErrorKind::kNotFound, message);
 }
 
 std::vector<std::string> list_profiles(const std::vector<std::string>& search_path) {

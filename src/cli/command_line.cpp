@@ -19,7 +19,7 @@ constexpr const char* kSecretNote =
     "SECRET: a value, env:NAME, or - (or nothing) to type it without echo; keydesk never prints it.";
 constexpr const char* kExitCodes =
     "exit codes: 0 ok, 1 device error, 2 usage, 3 refused by an interlock, 4 no token, 5 wrong PIN, "
-    "6 blocked, 7 timeout.";
+    "6 blocked, 7 timeout, 8 record store integrity.";
 
 Error usage(std::string what) {
   return Error::make(ErrorKind::kUsage, std::move(what));

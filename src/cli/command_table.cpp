@@ -143,7 +143,7 @@ const CommandSpec kCommands[] = {
      {"profile"},
      "",
      run_demo},
-    // The record store (docs/store.md); "keydesk store init" and "keydesk store-init" are the same.
+    // The record store (docs/store.md); "store init" is a family ("store") and a command ("init").
     {"store init",
      Effect::kLocal,
      "create the record store, its master key (0600 key file or PKCS#11) and data key",

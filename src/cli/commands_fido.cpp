@@ -59,7 +59,7 @@ Result<CommandResult> run_fido_cred_list(Context& ctx) {
   if (!listing) return listing.error();
   CommandResult result;
   result.output.json = report::fido_credentials_json(*listing);
-  if (listing->attempt.ctap_status == 0x00) {
+  if (listing->attempt.ctap_status == static_cast<uint8_t>(CtapStatus::kOk)) {
     Table table{"", {"RP", "User", "Credential ID"}, {}};
     for (const auto& c : listing->credentials)
       table.rows.push_back({c.rp_id, c.user_name, to_hex(c.credential_id)});

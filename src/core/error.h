@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "core/ctap_status.h"
+
 namespace keydesk {
 
 enum class ErrorKind : uint8_t {
@@ -42,8 +44,18 @@ struct Error {
   static Error ctap(uint8_t status, std::string context = {}) {
     return {ErrorKind::kCtap, status, std::move(context)};
   }
+  static Error ctap(CtapStatus status, std::string context = {}) {
+    return ctap(static_cast<uint8_t>(status), std::move(context));
+  }
   static Error make(ErrorKind kind, std::string context, uint32_t code = 0) {
     return {kind, code, std::move(context)};
+  }
+
+  // The authenticator's CTAP status, typed, when this error is one (kCtap). A status word is read the
+  // same way with iso7816::status_word_of() (iso7816/status_word.h), which this layer cannot name.
+  std::optional<CtapStatus> ctap_status() const {
+    if (kind != ErrorKind::kCtap) return std::nullopt;
+    return static_cast<CtapStatus>(code);
   }
 };
 

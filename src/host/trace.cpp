@@ -1,16 +1,6 @@
 #include "host/trace.h"
 
-#include "iso7816/secret_mask.h"
-
 namespace keydesk::host {
-
-namespace {
-
-std::string trace_apdu(const CommandApdu& c, const ResponseApdu& r) {
-  return "> " + iso7816::describe_masked(c) + "  < " + iso7816::describe_masked(c, r);
-}
-
-}  // namespace
 
 Result<Bytes> TracingTransport::transmit(ByteView command) {
   auto response = inner_.transmit(command);
@@ -19,15 +9,23 @@ Result<Bytes> TracingTransport::transmit(ByteView command) {
   } else {
     ++sent_;
   }
+  // The applet the command reached decides its masking; a SELECT it answers moves the next one.
+  const protocol::AppletId applet = selection_.selected();
+  if (response) selection_.observe(command, *response);
   if (!sink_) return response;
   auto parsed = iso7816::parse_command(command);
   auto answer = response ? iso7816::parse_response(*response) : Result<ResponseApdu>(response.error());
+  std::string line = "> ";
   if (parsed && answer) {
-    sink_(trace_apdu(*parsed, *answer));
+    line += protocol::describe_masked(*parsed, applet);
+    line += "  < ";
+    line += protocol::describe_masked(*parsed, *answer, applet);
   } else {
-    sink_("> " + iso7816::describe_masked_raw(command) + "  < " +
-          (answer ? std::string("(unparsed)") : describe(answer.error())));
+    line += protocol::describe_masked_raw(command, applet);
+    line += "  < ";
+    line += answer ? std::string("(unparsed)") : describe(answer.error());
   }
+  sink_(line);
   return response;
 }
 

@@ -1,12 +1,13 @@
 // The -v trace: every exchange on a token link as one line, with PINs, PUKs, keys and cryptograms masked
-// by the one masking rule (iso7816/secret_mask.h). CTAP requests travel inside NFCCTAP APDUs and are
-// masked there (everything but getInfo).
+// by the one masking rule (protocol/masking.h), which follows the link's SELECTs to apply the selected
+// applet's table. CTAP requests travel inside NFCCTAP APDUs and are masked by the CTAP table there.
 #pragma once
 
 #include <functional>
 #include <string>
 
 #include "host/apdu_connection.h"
+#include "protocol/masking.h"
 
 namespace keydesk::host {
 
@@ -30,6 +31,7 @@ class TracingTransport final : public transport::ApduTransport {
  private:
   transport::ApduTransport& inner_;
   Sink sink_;
+  protocol::SelectionTracker selection_;
   uint64_t sent_ = 0;
   uint64_t refused_ = 0;
 };

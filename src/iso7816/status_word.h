@@ -2,7 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "core/error.h"
 
 namespace keydesk::iso7816 {
 
@@ -51,5 +54,14 @@ constexpr StatusWord more_data(size_t remaining) {
   return StatusWord(static_cast<uint16_t>(0x6100 | (remaining >= 256 ? 0 : remaining)));
 }
 }  // namespace sw
+
+// A card's refusal as an Error (kStatusWord), and back: the status word, typed, when the error is one.
+inline Error error_of(StatusWord status, std::string context = {}) {
+  return Error::sw(status.value, std::move(context));
+}
+inline std::optional<StatusWord> status_word_of(const Error& error) {
+  if (error.kind != ErrorKind::kStatusWord) return std::nullopt;
+  return StatusWord(static_cast<uint16_t>(error.code));
+}
 
 }  // namespace keydesk::iso7816

@@ -1,5 +1,8 @@
 #include "report/outcome.h"
 
+#include "core/ctap_status.h"
+#include "iso7816/status_word.h"
+
 namespace keydesk::report {
 
 const char* outcome_name(Outcome outcome) {
@@ -42,14 +45,22 @@ Outcome outcome_of(const Error& error) {
     case ErrorKind::kNoToken:
     case ErrorKind::kTokenRemoved:
       return Outcome::kNoToken;
-    case ErrorKind::kStatusWord:
-      if (error.code == 0x6983 || error.code == 0x63C0) return Outcome::kBlocked;
-      if ((error.code & 0xFFF0) == 0x63C0) return Outcome::kWrongPin;
+    case ErrorKind::kStatusWord: {
+      const iso7816::StatusWord sw = *iso7816::status_word_of(error);
+      if (sw == iso7816::sw::kAuthBlocked || sw == iso7816::sw::retries_left(0)) return Outcome::kBlocked;
+      if (sw.is_retry_counter()) return Outcome::kWrongPin;
       return Outcome::kDeviceError;
+    }
     case ErrorKind::kCtap:
-      if (error.code == 0x31) return Outcome::kWrongPin;
-      if (error.code == 0x32 || error.code == 0x34) return Outcome::kBlocked;
-      return Outcome::kDeviceError;
+      switch (*error.ctap_status()) {
+        case CtapStatus::kPinInvalid:
+          return Outcome::kWrongPin;
+        case CtapStatus::kPinBlocked:
+        case CtapStatus::kPinAuthBlocked:
+          return Outcome::kBlocked;
+        default:
+          return Outcome::kDeviceError;
+      }
     default:
       return Outcome::kDeviceError;
   }

@@ -1,5 +1,6 @@
 #include "runbook/fido_operations.h"
 
+#include "core/ctap_status.h"
 #include "runbook/retry_interlock.h"
 
 namespace keydesk::runbook {
@@ -14,9 +15,10 @@ std::optional<int> retries_of(host::fido::FidoSession& s) {
 // failed, the hook refused) kept the attempt from being answered and is an error.
 template <typename T>
 Result<uint8_t> ctap_status_of(const Result<T>& answer) {
-  if (answer) return uint8_t{0x00};
-  if (answer.error().kind != ErrorKind::kCtap) return answer.error();
-  return static_cast<uint8_t>(answer.error().code);
+  if (answer) return static_cast<uint8_t>(CtapStatus::kOk);
+  const auto status = answer.error().ctap_status();
+  if (!status) return answer.error();
+  return static_cast<uint8_t>(*status);
 }
 
 void complete(FidoAttemptReport& report, uint8_t status, host::fido::FidoSession& session) {
@@ -29,14 +31,14 @@ void complete(FidoAttemptReport& report, uint8_t status, host::fido::FidoSession
 }  // namespace
 
 AttemptOutcome fido_attempt_outcome(uint8_t ctap_status) {
-  switch (ctap_status) {
-    case 0x00:
-    case 0x35:  // PIN_NOT_SET is an answer: no PIN, no credentials, nothing spent
+  switch (static_cast<CtapStatus>(ctap_status)) {
+    case CtapStatus::kOk:
+    case CtapStatus::kPinNotSet:  // an answer: no PIN, no credentials, nothing spent
       return AttemptOutcome::kOk;
-    case 0x31:
+    case CtapStatus::kPinInvalid:
       return AttemptOutcome::kWrong;
-    case 0x32:
-    case 0x34:
+    case CtapStatus::kPinBlocked:
+    case CtapStatus::kPinAuthBlocked:
       return AttemptOutcome::kBlocked;
     default:
       return AttemptOutcome::kRejected;

@@ -1,11 +1,12 @@
 #include "runbook/piv_access_probe.h"
 
 #include "host/piv/piv_session.h"
+#include "protocol/piv.h"
 
 namespace keydesk::runbook {
 namespace {
 
-constexpr uint8_t kPin = 0x80, kPuk = 0x81;
+constexpr uint8_t kPin = protocol::piv::kPinRef, kPuk = protocol::piv::kPukRef;
 
 void mark_not_applicable(AccessControl& a) {
   a.xauth_initialized = false;  // PIV's management key administers keys; it cannot unblock the PIN

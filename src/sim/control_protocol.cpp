@@ -90,12 +90,13 @@ Result<ControlCommand> parse_control_command(std::string_view line) {
 std::string format_status(const SimStatus& s) {
   nlohmann::json doc = {{"inserted", s.inserted},
                         {"presence", s.presence == card::UserPresence::Mode::kGrant ? "grant" : "deny"},
-                        {"profile", s.profile},
                         {"cuid", s.cuid},
                         {"serial", s.serial},
                         {"frozen", s.frozen},
                         {"unanswered", s.unanswered},
                         {"hold", nullptr}};
+  // A profile is named on keydesk-sim's command line, which may hold any bytes (core/text.h).
+  put_text(doc, "profile", s.profile);
   if (s.hold.phase != LinkHold::Phase::kNone)
     doc["hold"] = {{"link", sim_link_name(s.hold.link)},
                    {"after", hold_trigger_name(s.hold.trigger)},

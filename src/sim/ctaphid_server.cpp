@@ -31,7 +31,7 @@ CtaphidServer::CtaphidServer(card::Card& card, card::fido::Authenticator& authen
               response = authenticator.handle(request);
             });
             // The Card rolled the state back: report a failure instead of a result that did not last.
-            if (!persisted) response = Bytes{static_cast<uint8_t>(card::fido::CtapStatus::kOther)};
+            if (!persisted) response = Bytes{static_cast<uint8_t>(CtapStatus::kOther)};
             if (answered_hook_) answered_ = std::make_pair(Bytes(request.begin(), request.end()), response);
             return response;
           },

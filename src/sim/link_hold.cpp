@@ -1,11 +1,15 @@
 #include "sim/link_hold.h"
 
 #include "iso7816/apdu.h"
+#include "protocol/ctap.h"
+#include "protocol/interindustry.h"
 
 namespace keydesk::sim {
 namespace {
-constexpr uint8_t kCtapGetInfo = 0x04;
-constexpr uint8_t kCtapOk = 0x00;
+namespace ctap = protocol::ctap;
+namespace nfcctap = protocol::ctap::nfcctap;
+constexpr uint8_t kCtapGetInfo = static_cast<uint8_t>(ctap::Command::kGetInfo);
+constexpr uint8_t kCtapOk = static_cast<uint8_t>(ctap::Status::kOk);
 
 std::string describe_hold(SimLink link, HoldTrigger trigger) {
   return std::string(sim_link_name(link)) + " after " + hold_trigger_name(trigger);
@@ -44,13 +48,15 @@ std::optional<HoldTrigger> NfcctapAnswerWatch::completed(ByteView apdu, ByteView
     return std::nullopt;
   }
   const uint8_t sw1 = response[response.size() - 2], sw2 = response[response.size() - 1];
-  const bool more = sw1 == 0x61;
-  const bool done = sw1 == 0x90 && sw2 == 0x00;
+  const iso7816::StatusWord sw(static_cast<uint16_t>(sw1 << 8 | sw2));
+  const bool more = sw.more_data();
+  const bool done = sw.ok();
   std::optional<HoldTrigger> answering;
-  if (command->cla == 0x80 && command->ins == 0x10) {
+  if (command->cla == nfcctap::kCla && command->ins == nfcctap::kInsMsg) {
     // The status byte comes first: the first part of the answer is enough to judge it.
     answering = trigger_of_ctap(command->data, response.first(response.size() - 2));
-  } else if (command->ins == 0xC0 && (command->cla == 0x00 || command->cla == 0x80)) {
+  } else if (command->ins == protocol::interindustry::kInsGetResponse &&
+             (command->cla == 0x00 || command->cla == nfcctap::kCla)) {
     answering = continuing_;
   }
   continuing_.reset();

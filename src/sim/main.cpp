@@ -2,6 +2,7 @@
 // the card of vsmartcard's vpcd reader, optionally serves CTAPHID on a UNIX socket, and takes remove /
 // insert / presence commands on a control socket. See docs/keydesk-sim.md.
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <vector>
@@ -38,6 +39,16 @@ sigset_t block_stop_signals() {
   return set;
 }
 
+// The profiles installed with this keydesk-sim: <prefix>/share/keydesk/profiles beside <prefix>/bin, found
+// from the executable's own location, so a package installed in any prefix needs no path of the machine
+// that built it. A build tree has none there: tests and developers set $KEYDESK_PROFILE_DIR.
+std::vector<std::string> installed_profile_dirs() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  return {(self.parent_path() / KEYDESK_PROFILE_DIR_FROM_BINDIR).lexically_normal().string()};
+}
+
 }  // namespace
 
 int run_sim(int argc, char** argv) {
@@ -52,8 +63,7 @@ int run_sim(int argc, char** argv) {
   }
   sim::SimLog log(options->verbose);
 
-  const auto search_path =
-      card::profile_search_path({KEYDESK_PROFILE_SOURCE_DIR, KEYDESK_PROFILE_INSTALL_DIR});
+  const auto search_path = card::profile_search_path(installed_profile_dirs());
   auto initial = sim::initial_state(options->state_path, options->profile, search_path);
   if (!initial)
     return fail(initial.error(), initial.error().kind == ErrorKind::kUsage ? kExitUsage : kExitError);

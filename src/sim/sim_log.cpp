@@ -2,16 +2,16 @@
 
 #include <iostream>
 
-#include "iso7816/secret_mask.h"
+#include "protocol/masking.h"
 
 namespace keydesk::sim {
 
 std::string masked_exchange(ByteView command, ByteView response) {
-  std::string line = "> " + iso7816::describe_masked_raw(command) + "  < ";
+  std::string line = "> " + protocol::describe_masked_raw(command) + "  < ";
   auto parsed_command = iso7816::parse_command(command);
   auto parsed_response = iso7816::parse_response(response);
   if (parsed_command && parsed_response)
-    return line + iso7816::describe_masked(*parsed_command, *parsed_response);
+    return line + protocol::describe_masked(*parsed_command, *parsed_response);
   // A command that did not parse got only a status word back; show no data either way.
   if (response.size() >= 2) return line + to_hex(response.subspan(response.size() - 2), true);
   return line + "<no status word>";

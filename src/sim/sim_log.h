@@ -1,5 +1,6 @@
 // keydesk-sim's log on stderr: events always, APDU traces with -v. APDU lines go through
-// iso7816/secret_mask, so PINs, PUKs and keys never reach the log.
+// protocol/masking.h (with no applet assumed: every table that marks an instruction secret masks it), so
+// PINs, PUKs and keys never reach the log.
 #pragma once
 
 #include <mutex>

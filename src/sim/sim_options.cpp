@@ -1,5 +1,7 @@
 #include "sim/sim_options.h"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -23,15 +25,58 @@ Result<uint16_t> parse_port(const std::string& text) {
 
 }  // namespace
 
-const char* sim_usage() {
-  return "usage: keydesk-sim --profile NAME --state FILE --vpcd-port PORT [--vpcd-host ADDRESS]\n"
-         "                   [--control SOCKET] [--ctaphid SOCKET] [-v]\n"
-         "  --profile NAME     seeds FILE from profile NAME when FILE does not exist\n"
-         "  --state FILE       the token's durable state (loaded as it is when it exists)\n"
-         "  --vpcd-port PORT   vpcd's port (reader.conf CHANNELID); --vpcd-host defaults to 127.0.0.1\n"
-         "  --control SOCKET   UNIX socket for remove/insert/power-cycle/presence/status\n"
-         "  --ctaphid SOCKET   UNIX socket serving the FIDO authenticator as CTAPHID reports\n"
-         "  -v                 log every APDU (PINs, PUKs and keys masked)\n";
+std::span<const SimOptionSpec> sim_option_specs() {
+  static constexpr std::array<SimOptionSpec, 8> kSpecs{{
+      {"--profile", "", "NAME", false, "seeds FILE from profile NAME when FILE does not exist"},
+      {"--state", "", "FILE", true, "the token's durable state (loaded as it is when it exists)"},
+      {"--vpcd-port", "", "PORT", true, "vpcd's TCP port (the CHANNELID of the reader in reader.conf)"},
+      {"--vpcd-host", "", "ADDRESS", false, "IPv4 address vpcd listens on (default 127.0.0.1)"},
+      {"--control", "", "SOCKET", false, "UNIX socket for remove/insert/power-cycle/presence/status"},
+      {"--ctaphid", "", "SOCKET", false, "UNIX socket serving the FIDO authenticator as CTAPHID reports"},
+      {"--verbose", "-v", "", false, "log every APDU (PINs, PUKs and keys masked)"},
+      {"--help", "-h", "", false, "print this help and exit"},
+  }};
+  return kSpecs;
+}
+
+std::string sim_usage() {
+  constexpr std::string_view kHead = "usage: keydesk-sim";
+  std::string text(kHead);
+  size_t line_start = 0;
+  for (const auto& o : sim_option_specs()) {
+    std::string word = o.required ? "" : "[";
+    word += o.alias.empty() ? o.name : o.alias;
+    if (!o.value.empty()) {
+      word += ' ';
+      word += o.value;
+    }
+    if (!o.required) word += ']';
+    if (text.size() - line_start + 1 + word.size() > 80) {  // wrap under the first option
+      text += '\n';
+      line_start = text.size();
+      text.append(kHead.size(), ' ');
+    }
+    text += ' ';
+    text += word;
+  }
+  text += '\n';
+  for (const auto& o : sim_option_specs()) {
+    std::string name = "  ";
+    if (!o.alias.empty()) {
+      name += o.alias;
+      name += ", ";
+    }
+    name += o.name;
+    if (!o.value.empty()) {
+      name += ' ';
+      name += o.value;
+    }
+    text += name;
+    text.append(name.size() < 24 ? 24 - name.size() : 1, ' ');
+    text += o.help;
+    text += '\n';
+  }
+  return text;
 }
 
 Result<SimOptions> parse_sim_options(const std::vector<std::string>& args) {
@@ -56,18 +101,21 @@ Result<SimOptions> parse_sim_options(const std::vector<std::string>& args) {
   };
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "-h" || a == "--help") {
+    const auto specs = sim_option_specs();
+    const auto spec = std::find_if(specs.begin(), specs.end(), [&](const SimOptionSpec& s) {
+      return a == s.name || (!s.alias.empty() && a == s.alias);
+    });
+    if (spec == specs.end()) return usage("unknown argument " + quoted_text(a));
+    if (spec->name == "--help") {
       o.help = true;
       return o;
     }
-    if (a == "-v" || a == "--verbose") {
+    if (spec->name == "--verbose") {
       o.verbose = true;
       continue;
     }
-    const auto option = with_value.find(a);
-    if (option == with_value.end()) return usage("unknown argument " + quoted_text(a));
     if (i + 1 >= args.size()) return usage(a + " needs a value");
-    option->second(args[++i]);
+    with_value.at(std::string(spec->name))(args[++i]);
     if (bad_port) return *bad_port;
   }
   if (o.state_path.empty()) return usage("--state FILE is required");

@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -21,7 +23,18 @@ struct SimOptions {
   bool help = false;
 };
 
+// The one option table: the parser, sim_usage() and the generated keydesk-sim(1) and bash completion
+// (docs/man/) all read it, so they cannot drift apart.
+struct SimOptionSpec {
+  std::string_view name;   // "--state"
+  std::string_view alias;  // "-v", or empty
+  std::string_view value;  // "FILE"; empty for a flag
+  bool required;
+  std::string_view help;
+};
+std::span<const SimOptionSpec> sim_option_specs();
+
 Result<SimOptions> parse_sim_options(const std::vector<std::string>& args);
-const char* sim_usage();
+std::string sim_usage();
 
 }  // namespace keydesk::sim

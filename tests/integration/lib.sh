@@ -21,6 +21,8 @@ set -euo pipefail
 
 KD_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 KEYDESK_SOURCE_DIR="${KEYDESK_SOURCE_DIR:-$(cd "$KD_LIB_DIR/../.." && pwd)}"
+# keydesk-sim (and the one `keydesk demo` starts) reads profiles from here; a build tree has no others.
+export KEYDESK_PROFILE_DIR="${KEYDESK_PROFILE_DIR:-$KEYDESK_SOURCE_DIR/profiles}"
 kd_reader="Virtual PCD 00 00"
 KD_VPCD_DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
 KD_PY=/usr/bin/python3  # Debian's interpreter, which has pyscard

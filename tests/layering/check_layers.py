@@ -92,6 +92,37 @@ def main(argv):
     return 0
 
 
+# Comments and documents cite public specifications or files inside the repository (docs/...), never
+# material that only existed where the project started (field notes, a compiled reference).
+OUTSIDE = re.compile(r"seed 00[0-9]|/work/shared|smartcard-protocols\.md|fido-oath-pskc\.md|server-stack\.md|"
+                     r"reference section [A-Z]|\(reference [A-F]\.?[0-9]")
+
+
+def check_citations(root):
+    found = []
+    for top in ("src", "tests", "docs", "fuzz", "bench", "profiles", "scripts", "README.md", "CMakeLists.txt"):
+        base = root / top
+        paths = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
+        for path in paths:
+            if path.resolve() == pathlib.Path(__file__).resolve() or path.suffix in (".png", ".gz", ".der", ".db"):
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (UnicodeDecodeError, OSError):
+                continue
+            for number, line in enumerate(text.splitlines(), 1):
+                if OUTSIDE.search(line):
+                    found.append("%s:%d: cites material outside the repository: %s" %
+                                 (path.relative_to(root), number, line.strip()[:120]))
+    for f in found:
+        print(f)
+    if found:
+        print("check_layers: %d citation(s) of material outside the repository" % len(found), file=sys.stderr)
+        return 1
+    print("check_layers: every citation is public or inside the repository")
+    return 0
+
+
 def self_test(root):
     """Copies docs/architecture.md and src/ aside, breaks each rule once, and expects each breach found."""
     import shutil
@@ -127,6 +158,8 @@ def self_test(root):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--citations":
+        sys.exit(check_citations(pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else pathlib.Path(__file__).resolve().parents[2]))
     if len(sys.argv) > 1 and sys.argv[1] == "--self-test":
         sys.exit(self_test(pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else pathlib.Path(__file__).resolve().parents[2]))
     sys.exit(main(sys.argv))

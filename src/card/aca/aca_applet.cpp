@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "card/pin/presentation.h"
 #include "iso7816/tlv.h"
 #include "protocol/aca.h"
 
@@ -10,8 +11,6 @@ namespace sw = iso7816::sw;
 using iso7816::StatusWord;
 
 namespace {
-// "\xF0" + "keydeskACA": a proprietary (category F) AID, see docs/aca-protocol.md section 2.
-constexpr uint8_t kPinReference = 0x80;
 constexpr uint8_t kMinPinLengthFloor = 4;
 constexpr uint8_t kMaxPinLengthCeiling = 8;  // the PIV PIN field is 8 bytes
 constexpr size_t kMinPukLength = 6;
@@ -228,25 +227,10 @@ ResponseApdu AcaApplet::reset_retry_counter(const CommandApdu& cmd) {
   auto puk = pin::unpad_pin(puk_field->value);
   auto new_pin = acceptable_new_pin(new_field->value);
   if (!puk || !new_pin) return status_of(sw::kIncorrectData);
-  pin::PinReference& ref = context_.puk;
-  const bool was_blocked = ref.blocked();
-  const pin::VerifyOutcome outcome = ref.verify(*puk);
+  // docs/aca-protocol.md section 3.3: a token without a PUK answers 6A88.
+  const StatusWord result = pin::present(context_.puk, *puk, sw::kReferenceNotFound);
   wipe(*puk);
-  StatusWord result = sw::kOk;
-  switch (outcome) {
-    case pin::VerifyOutcome::kOk:
-      install_pin(*new_pin);
-      break;
-    case pin::VerifyOutcome::kWrong:
-      result = sw::retries_left(ref.remaining());
-      break;
-    case pin::VerifyOutcome::kBlocked:
-      result = was_blocked ? sw::kAuthBlocked : sw::retries_left(0);
-      break;
-    case pin::VerifyOutcome::kNotInitialized:
-      result = sw::kReferenceNotFound;
-      break;
-  }
+  if (result.ok()) install_pin(*new_pin);
   wipe(*new_pin);
   return status_of(result);
 }
@@ -284,18 +268,10 @@ ResponseApdu AcaApplet::external_authenticate(const CommandApdu& cmd) {
   if (!xauth_.initialized()) return status_of(sw::kReferenceNotFound);
   if (cmd.data.size() != crypto::block_size(xauth_.cipher())) return status_of(sw::kWrongLength);
   const bool was_blocked = xauth_.blocked();
-  switch (xauth_.authenticate(cmd.data)) {
-    case XauthOutcome::kOk:
-      xauth_authenticated_ = true;
-      return ResponseApdu::success();
-    case XauthOutcome::kWrong:
-      return status_of(sw::retries_left(xauth_.remaining()));
-    case XauthOutcome::kBlocked:
-      return status_of(was_blocked ? sw::kAuthBlocked : sw::retries_left(0));
-    case XauthOutcome::kNoChallenge:
-      break;
-  }
-  return status_of(sw::kConditionsNotSatisfied);
+  const auto outcome = xauth_.authenticate(cmd.data);
+  if (!outcome) return status_of(sw::kConditionsNotSatisfied);  // no challenge to answer
+  if (*outcome == pin::VerifyOutcome::kOk) xauth_authenticated_ = true;
+  return status_of(pin::status_word(*outcome, was_blocked, xauth_.remaining()));
 }
 
 ResponseApdu AcaApplet::unblock_with_xauth(const CommandApdu& cmd) {

@@ -1,6 +1,7 @@
 #include "card/aca/xauth_key.h"
 
 #include "crypto/random.h"
+#include "protocol/aca.h"
 
 namespace keydesk::card::aca {
 using nlohmann::json;
@@ -40,19 +41,19 @@ std::optional<Bytes> XauthKey::issue_challenge() {
   return pending_;
 }
 
-XauthOutcome XauthKey::authenticate(ByteView cryptogram) {
-  if (blocked()) return XauthOutcome::kBlocked;
-  if (pending_.empty()) return XauthOutcome::kNoChallenge;
+std::optional<pin::VerifyOutcome> XauthKey::authenticate(ByteView cryptogram) {
+  if (blocked()) return pin::VerifyOutcome::kBlocked;
+  if (pending_.empty()) return std::nullopt;
   const Bytes challenge = std::exchange(pending_, {});
-  auto expected = crypto::ecb_encrypt(cipher_, key_, challenge);
+  auto expected = protocol::aca::xauth_cryptogram(cipher_, key_, challenge);
   const bool matches = expected.ok() && equal_ct(*expected, cryptogram);
   if (expected.ok()) wipe(*expected);
   if (matches) {
     remaining_ = max_tries_;
-    return XauthOutcome::kOk;
+    return pin::VerifyOutcome::kOk;
   }
   --remaining_;
-  return remaining_ == 0 ? XauthOutcome::kBlocked : XauthOutcome::kWrong;
+  return remaining_ == 0 ? pin::VerifyOutcome::kBlocked : pin::VerifyOutcome::kWrong;
 }
 
 json XauthKey::save() const {

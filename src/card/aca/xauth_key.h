@@ -1,11 +1,13 @@
 // The ACA's external-authentication (XAUTH) admin key: challenge-response with a block cipher, the
 // cryptogram being E_K(challenge) in ECB over the one challenge block (docs/aca-protocol.md section 6).
-// A help desk that holds only the key can answer a challenge read out by the user (seed 003 offline unblock).
+// A help desk that holds only the key can answer a challenge the user reads out over the phone (offline
+// unblock).
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "card/pin/pin_reference.h"
 #include "core/bytes.h"
 #include "core/result.h"
 #include "crypto/algorithm_ids.h"
@@ -17,8 +19,6 @@ enum class ChallengeType : uint8_t {
   kStatic = 0x01,   // the same challenge until the key is re-initialized (legacy cryptogram sheets)
   kDynamic = 0x02,  // a fresh random challenge for every GET CHALLENGE
 };
-
-enum class XauthOutcome { kOk, kWrong, kBlocked, kNoChallenge };
 
 class XauthKey {
  public:
@@ -39,8 +39,9 @@ class XauthKey {
 
   // Issues the challenge that the next authenticate() consumes; nullopt without a usable key.
   std::optional<Bytes> issue_challenge();
-  // Consumes the pending challenge whatever the outcome; a wrong cryptogram spends a try.
-  XauthOutcome authenticate(ByteView cryptogram);
+  // Consumes the pending challenge whatever the outcome; a wrong cryptogram spends a try. nullopt when no
+  // challenge is pending (nothing spent); a blocked key answers kBlocked first.
+  std::optional<pin::VerifyOutcome> authenticate(ByteView cryptogram);
   void forget_challenge() { pending_.clear(); }
 
   nlohmann::json save() const;

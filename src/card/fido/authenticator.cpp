@@ -6,25 +6,30 @@
 #include "crypto/random.h"
 
 namespace keydesk::card::fido {
+using protocol::ctap::Command;
 namespace {
 constexpr size_t kAaguidSize = 16;
 
-bool is_credential_management(CtapCommand c) {
-  return c == CtapCommand::kCredentialManagement || c == CtapCommand::kCredentialManagementPreview;
+bool is_credential_management(Command c) {
+  return c == Command::kCredentialManagement || c == Command::kCredentialManagementPreview;
 }
 
-bool is_known(CtapCommand c) {
+bool is_known(Command c) {
   switch (c) {
-    case CtapCommand::kMakeCredential:
-    case CtapCommand::kGetAssertion:
-    case CtapCommand::kGetInfo:
-    case CtapCommand::kClientPin:
-    case CtapCommand::kReset:
-    case CtapCommand::kGetNextAssertion:
-    case CtapCommand::kCredentialManagement:
-    case CtapCommand::kSelection:
-    case CtapCommand::kCredentialManagementPreview:
+    case Command::kMakeCredential:
+    case Command::kGetAssertion:
+    case Command::kGetInfo:
+    case Command::kClientPin:
+    case Command::kReset:
+    case Command::kGetNextAssertion:
+    case Command::kCredentialManagement:
+    case Command::kSelection:
+    case Command::kCredentialManagementPreview:
       return true;
+    case Command::kBioEnrollment:  // not implemented: answered as unknown commands
+    case Command::kLargeBlobs:
+    case Command::kConfig:
+      return false;
   }
   return false;
 }
@@ -57,7 +62,7 @@ cbor::Value credential_descriptor(ByteView id) {
 
 Bytes Authenticator::handle(ByteView request) {
   if (request.empty()) return {static_cast<uint8_t>(CtapStatus::kInvalidLength)};
-  const auto command = static_cast<CtapCommand>(request[0]);
+  const auto command = static_cast<Command>(request[0]);
   if (!is_known(command)) return {static_cast<uint8_t>(CtapStatus::kInvalidCommand)};
   cbor::Value params{cbor::Map{}};
   if (request.size() > 1) {
@@ -66,7 +71,7 @@ Bytes Authenticator::handle(ByteView request) {
                                                                            : CtapStatus::kInvalidCbor)};
     if (!params.is_map()) return {static_cast<uint8_t>(CtapStatus::kCborUnexpectedType)};
   }
-  if (command != CtapCommand::kGetNextAssertion) pending_assertions_.reset();
+  if (command != Command::kGetNextAssertion) pending_assertions_.reset();
   if (!is_credential_management(command)) enumeration_.reset();
 
   const Reply reply = dispatch(command, params);
@@ -75,25 +80,29 @@ Bytes Authenticator::handle(ByteView request) {
   return out;
 }
 
-Reply Authenticator::dispatch(CtapCommand command, const cbor::Value& params) {
+Reply Authenticator::dispatch(Command command, const cbor::Value& params) {
   switch (command) {
-    case CtapCommand::kMakeCredential:
+    case Command::kMakeCredential:
       return make_credential(params);
-    case CtapCommand::kGetAssertion:
+    case Command::kGetAssertion:
       return get_assertion(params);
-    case CtapCommand::kGetInfo:
+    case Command::kGetInfo:
       return get_info();
-    case CtapCommand::kClientPin:
+    case Command::kClientPin:
       return client_pin(params);
-    case CtapCommand::kReset:
+    case Command::kReset:
       return reset();
-    case CtapCommand::kGetNextAssertion:
+    case Command::kGetNextAssertion:
       return get_next_assertion();
-    case CtapCommand::kCredentialManagement:
-    case CtapCommand::kCredentialManagementPreview:
+    case Command::kCredentialManagement:
+    case Command::kCredentialManagementPreview:
       return credential_management(params);
-    case CtapCommand::kSelection:
+    case Command::kSelection:
       return selection();
+    case Command::kBioEnrollment:
+    case Command::kLargeBlobs:
+    case Command::kConfig:
+      break;
   }
   return CtapStatus::kInvalidCommand;
 }

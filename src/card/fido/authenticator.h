@@ -84,7 +84,7 @@ class Authenticator {
     bool of_credentials = false;
   };
 
-  Reply dispatch(CtapCommand command, const cbor::Value& params);
+  Reply dispatch(protocol::ctap::Command command, const cbor::Value& params);
   Reply get_info() const;
   Reply client_pin(const cbor::Value& params);
   Reply make_credential(const cbor::Value& params);

@@ -7,7 +7,7 @@ namespace keydesk::card::fido {
 namespace {
 enum Key : int64_t {
   kProtocol = 1,
-  kSubCommand = 2,
+  kSubCommand = protocol::ctap::kClientPinSubCommandKey,
   kKeyAgreement = 3,
   kPinUvAuthParam = 4,
   kNewPinEnc = 5,
@@ -15,15 +15,16 @@ enum Key : int64_t {
   kPermissions = 9,
   kRpId = 10,
 };
+namespace wire = protocol::ctap;
 enum SubCommand : uint64_t {
-  kGetPinRetries = 1,
-  kGetKeyAgreement = 2,
-  kSetPin = 3,
-  kChangePin = 4,
-  kGetPinToken = 5,
-  kGetTokenUsingUv = 6,
-  kGetUvRetries = 7,
-  kGetTokenUsingPin = 9,
+  kGetPinRetries = wire::kGetPinRetries,
+  kGetKeyAgreement = wire::kGetKeyAgreement,
+  kSetPin = wire::kSetPin,
+  kChangePin = wire::kChangePin,
+  kGetPinToken = wire::kGetPinToken,
+  kGetTokenUsingUv = wire::kGetPinUvAuthTokenUsingUvWithPermissions,
+  kGetUvRetries = wire::kGetUvRetries,
+  kGetTokenUsingPin = wire::kGetPinUvAuthTokenUsingPinWithPermissions,
 };
 enum ResponseKey : int64_t { kRespKeyAgreement = 1, kRespToken = 2, kRespRetries = 3, kRespPowerCycle = 4 };
 }  // namespace

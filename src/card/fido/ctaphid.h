@@ -1,7 +1,7 @@
-// CTAPHID framing, device side (CTAP 2.1 section 11.2): 64-byte reports, channel allocation with INIT,
-// reassembly of init + continuation packets with sequence checks, one transaction at a time, the
-// inter-packet timeout, and the commands the framing layer answers itself (INIT, PING, WINK, CANCEL).
-// CBOR requests go to a handler. Pure and clock-driven, so tests and the fuzzer drive it directly.
+// CTAPHID, device side (CTAP 2.1 section 11.2), over the framing of protocol/ctaphid.h: channel allocation
+// with INIT, one transaction at a time, the inter-packet timeout, and the commands the framing layer
+// answers itself (INIT, PING, WINK, CANCEL). CBOR requests go to a handler. Pure and clock-driven, so
+// tests and the fuzzer drive it directly.
 #pragma once
 
 #include <array>
@@ -12,48 +12,22 @@
 #include <vector>
 
 #include "core/bytes.h"
+#include "protocol/ctaphid.h"
 
 namespace keydesk::card::fido::ctaphid {
 
-inline constexpr size_t kPacketSize = 64;
-inline constexpr size_t kInitDataSize = kPacketSize - 7;
-inline constexpr size_t kContinuationDataSize = kPacketSize - 5;
-inline constexpr size_t kMaxPayload = kInitDataSize + 128 * kContinuationDataSize;  // 7609
-inline constexpr uint32_t kBroadcastCid = 0xFFFFFFFF;
-
-using Packet = std::array<uint8_t, kPacketSize>;
-
-enum Command : uint8_t {
-  kPing = 0x01,
-  kMsg = 0x03,
-  kLock = 0x04,
-  kInit = 0x06,
-  kWink = 0x08,
-  kCbor = 0x10,
-  kCancel = 0x11,
-  kKeepalive = 0x3B,
-  kError = 0x3F,
-};
-
-// Payload of an ERROR response.
-enum class HidError : uint8_t {
-  kInvalidCmd = 0x01,
-  kInvalidPar = 0x02,
-  kInvalidLen = 0x03,
-  kInvalidSeq = 0x04,
-  kMsgTimeout = 0x05,
-  kChannelBusy = 0x06,
-  kInvalidChannel = 0x0B,
-  kOther = 0x7F,
-};
-
-// Capabilities flags of the INIT response.
-inline constexpr uint8_t kCapabilityWink = 0x01;
-inline constexpr uint8_t kCapabilityCbor = 0x04;
-inline constexpr uint8_t kCapabilityNoMsg = 0x08;
-
-// Splits one message into an init packet and continuation packets (zero-filled).
-std::vector<Packet> frame(uint32_t cid, uint8_t command, ByteView payload);
+// The framing (protocol/ctaphid.h), named here as well.
+using protocol::ctaphid::Command;
+using protocol::ctaphid::frame;
+using protocol::ctaphid::HidError;
+using protocol::ctaphid::kBroadcastCid;
+using protocol::ctaphid::kCapabilityCbor;
+using protocol::ctaphid::kCapabilityNoMsg;
+using protocol::ctaphid::kCapabilityWink;
+using protocol::ctaphid::kMaxPayload;
+using protocol::ctaphid::kPacketSize;
+using protocol::ctaphid::Packet;
+using enum protocol::ctaphid::Command;
 
 struct Response {
   uint32_t cid;
@@ -89,11 +63,7 @@ class CtaphidDevice {
 
  private:
   struct Transaction {
-    uint32_t cid;
-    uint8_t command;
-    size_t length;
-    Bytes data;
-    uint8_t next_seq = 0;
+    protocol::ctaphid::Message message;
     Clock::time_point last_packet;
   };
 

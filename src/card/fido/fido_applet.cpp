@@ -1,18 +1,15 @@
 #include "card/fido/fido_applet.h"
 
-#include <array>
+#include "protocol/ctap.h"
 
 namespace keydesk::card::fido {
 namespace sw = iso7816::sw;
 namespace {
-constexpr std::array<uint8_t, 8> kFidoAid = {0xA0, 0x00, 0x00, 0x06, 0x47, 0x2F, 0x00, 0x01};
-constexpr uint8_t kClaProprietary = 0x80;
-constexpr uint8_t kInsNfcctapMsg = 0x10;
-constexpr uint8_t kInsNfcctapGetResponse = 0x11;
+namespace nfcctap = protocol::ctap::nfcctap;
 }  // namespace
 
 ByteView FidoApplet::aid() const {
-  return kFidoAid;
+  return nfcctap::kAid;
 }
 
 card::ResponseApdu FidoApplet::select(const card::CommandApdu&) {
@@ -36,16 +33,16 @@ card::ResponseApdu FidoApplet::process(const card::CommandApdu& cmd) {
     out.resize(out.size() - 2);
     return card::ResponseApdu{std::move(out), iso7816::StatusWord(status)};
   }
-  if (cmd.cla != kClaProprietary) return card::ResponseApdu::status(sw::kClaNotSupported);
-  if (cmd.ins == kInsNfcctapMsg) {
-    if (cmd.p2 != 0x00 || (cmd.p1 != 0x00 && cmd.p1 != 0x80))
+  if (cmd.cla != nfcctap::kCla) return card::ResponseApdu::status(sw::kClaNotSupported);
+  if (cmd.ins == nfcctap::kInsMsg) {
+    if (cmd.p2 != 0x00 || (cmd.p1 != 0x00 && cmd.p1 != nfcctap::kMsgExpectsKeepalive))
       return card::ResponseApdu::status(sw::kIncorrectP1P2);
     // Every command completes before the response (presence is decided at once), so the keepalive
     // status 9100 is never needed — and libfido2 1.12 would misread it (it never sets P1 = 80).
     return card::ResponseApdu::success(authenticator_.handle(cmd.data));
   }
   // Nothing is ever pending: a GET RESPONSE poll has nothing to collect.
-  if (cmd.ins == kInsNfcctapGetResponse) return card::ResponseApdu::status(sw::kConditionsNotSatisfied);
+  if (cmd.ins == nfcctap::kInsGetResponse) return card::ResponseApdu::status(sw::kConditionsNotSatisfied);
   return card::ResponseApdu::status(sw::kInsNotSupported);
 }
 

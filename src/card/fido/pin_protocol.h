@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <optional>
 
-#include "card/fido/ctap_status.h"
 #include "core/bytes.h"
 #include "core/result.h"
 #include "crypto/ec_key.h"
+#include "protocol/ctap.h"
 
 namespace keydesk::card::fido {
 

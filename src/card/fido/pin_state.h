@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 
-#include "card/fido/ctap_status.h"
 #include "card/fido/pin_protocol.h"
 #include "core/result.h"
 #include "crypto/ec_key.h"
+#include "protocol/ctap.h"
 
 namespace keydesk::card::fido {
 

@@ -7,11 +7,11 @@
 #include "card/fido/u2f.h"
 
 #include "card/fido/authenticator.h"
+#include "protocol/u2f.h"
 
 namespace keydesk::card::fido {
 namespace {
-constexpr uint8_t kInsRegister = 0x01, kInsAuthenticate = 0x02, kInsVersion = 0x03;
-constexpr uint8_t kCheckOnly = 0x07, kEnforcePresence = 0x03, kDontEnforcePresence = 0x08;
+using namespace protocol::u2f;
 constexpr size_t kParamSize = 32;
 constexpr uint8_t kRegisterReserved = 0x05;
 constexpr uint8_t kUserVerificationRequired = 3;
@@ -48,30 +48,30 @@ std::optional<U2fRequest> parse_u2f_request(ByteView m) {
 }
 
 Bytes Authenticator::handle_u2f(ByteView message) {
-  if (!profile_.speaks_u2f()) return status_only(kU2fInsNotSupported);
+  if (!profile_.speaks_u2f()) return status_only(kInsNotSupported);
   const auto parsed = parse_u2f_request(message);
-  if (!parsed) return status_only(kU2fWrongLength);
+  if (!parsed) return status_only(kWrongLength);
   return u2f(*parsed);
 }
 
 Bytes Authenticator::u2f(const U2fRequest& r) {
-  if (!profile_.speaks_u2f()) return status_only(kU2fInsNotSupported);
-  if (r.cla != 0x00) return status_only(kU2fClaNotSupported);
+  if (!profile_.speaks_u2f()) return status_only(kInsNotSupported);
+  if (r.cla != 0x00) return status_only(kClaNotSupported);
   // A U2F command, like any CTAP2 command other than the continuing ones, ends the stateful commands.
   pending_assertions_.reset();
   enumeration_.reset();
 
   if (r.ins == kInsVersion) {
-    if (!r.data.empty()) return status_only(kU2fWrongLength);
-    return with_status(bytes_of("U2F_V2"), kU2fNoError);
+    if (!r.data.empty()) return status_only(kWrongLength);
+    return with_status(bytes_of("U2F_V2"), kNoError);
   }
 
   if (r.ins == kInsRegister) {
     // challenge parameter (32) || application parameter (32)
-    if (r.data.size() != 2 * kParamSize) return status_only(kU2fWrongLength);
+    if (r.data.size() != 2 * kParamSize) return status_only(kWrongLength);
     const ByteView challenge = ByteView(r.data).first(kParamSize);
     const ByteView application = ByteView(r.data).subspan(kParamSize);
-    if (!context_.presence.request()) return status_only(kU2fConditionsNotSatisfied);
+    if (!context_.presence.request()) return status_only(kConditionsNotSatisfied);
     const Bytes key_handle = credentials_.new_credential_id(application);
     const Bytes public_point = credentials_.key_for(key_handle).ec_public_point();
     // Signed: 00 || application || challenge || key handle || public key (section 4.3).
@@ -88,15 +88,15 @@ Bytes Authenticator::u2f(const U2fRequest& r) {
     append(out, key_handle);
     append(out, attestation_.certificate());
     append(out, *signature);
-    return with_status(std::move(out), kU2fNoError);
+    return with_status(std::move(out), kNoError);
   }
 
   if (r.ins == kInsAuthenticate) {
     // challenge (32) || application (32) || key handle length (1) || key handle
     if (r.data.size() < 2 * kParamSize + 1 || r.data.size() != 2 * kParamSize + 1 + r.data[2 * kParamSize])
-      return status_only(kU2fWrongLength);
+      return status_only(kWrongLength);
     if (r.p1 != kCheckOnly && r.p1 != kEnforcePresence && r.p1 != kDontEnforcePresence)
-      return status_only(kU2fIncorrectP1P2);
+      return status_only(kIncorrectP1P2);
     const ByteView challenge = ByteView(r.data).first(kParamSize);
     const ByteView application = ByteView(r.data).subspan(kParamSize, kParamSize);
     const ByteView key_handle = ByteView(r.data).subspan(2 * kParamSize + 1);
@@ -105,11 +105,11 @@ Bytes Authenticator::u2f(const U2fRequest& r) {
     // credentials are unknown here (CTAP 2.1 section 12.1).
     if (!properties || properties->algorithm != kCoseAlgEs256 ||
         properties->cred_protect == kUserVerificationRequired)
-      return status_only(kU2fWrongData);
+      return status_only(kWrongData);
     // check-only: "this key handle is mine" is answered with 6985, and nothing is signed or counted.
-    if (r.p1 == kCheckOnly) return status_only(kU2fConditionsNotSatisfied);
+    if (r.p1 == kCheckOnly) return status_only(kConditionsNotSatisfied);
     const bool presence = r.p1 == kEnforcePresence;
-    if (presence && !context_.presence.request()) return status_only(kU2fConditionsNotSatisfied);
+    if (presence && !context_.presence.request()) return status_only(kConditionsNotSatisfied);
     // Signed: application || user presence || counter || challenge (section 5.4).
     Bytes out{static_cast<uint8_t>(presence ? kFlagUserPresent : 0x00)};
     append_be32(out, credentials_.next_sign_count());
@@ -119,9 +119,9 @@ Bytes Authenticator::u2f(const U2fRequest& r) {
     auto signature = credentials_.key_for(key_handle).sign(signed_data);
     if (!signature) return status_only(0x6F00);
     append(out, *signature);
-    return with_status(std::move(out), kU2fNoError);
+    return with_status(std::move(out), kNoError);
   }
-  return status_only(kU2fInsNotSupported);
+  return status_only(kInsNotSupported);
 }
 
 }  // namespace keydesk::card::fido

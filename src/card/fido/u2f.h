@@ -13,15 +13,6 @@ struct U2fRequest {
   Bytes data;
 };
 
-// U2F status words (raw message formats section 3.3).
-inline constexpr uint16_t kU2fNoError = 0x9000;
-inline constexpr uint16_t kU2fConditionsNotSatisfied = 0x6985;  // test of user presence required
-inline constexpr uint16_t kU2fWrongData = 0x6A80;               // bad key handle
-inline constexpr uint16_t kU2fWrongLength = 0x6700;
-inline constexpr uint16_t kU2fIncorrectP1P2 = 0x6A86;
-inline constexpr uint16_t kU2fClaNotSupported = 0x6E00;
-inline constexpr uint16_t kU2fInsNotSupported = 0x6D00;
-
 // Header, then nothing; Le only (short 1 byte or extended 00 Le1 Le2); short Lc data [Le]; extended
 // 00 Lc1 Lc2 data [Le1 Le2] (Lc 0000 with Le, as python-fido2's VERSION sends, counts as no data).
 // nullopt when the lengths do not add up.

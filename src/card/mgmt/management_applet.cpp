@@ -4,38 +4,19 @@
 #include <string>
 
 #include "iso7816/tlv.h"
+#include "protocol/yubico_mgmt.h"
 
 namespace keydesk::card::mgmt {
 namespace sw = iso7816::sw;
 
 namespace {
-constexpr std::array<uint8_t, 8> kManagementAid = {0xA0, 0x00, 0x00, 0x05, 0x27, 0x47, 0x11, 0x17};
-constexpr uint8_t kReadConfig = 0x1D;
-
-// Capability bits (C.10): what keydesk-sim implements.
-constexpr uint16_t kCapPiv = 0x0010;
-constexpr uint16_t kCapOath = 0x0020;
-constexpr uint16_t kCapFido2 = 0x0200;
+using namespace protocol::yubico_mgmt;
+// What keydesk-sim implements.
 constexpr uint16_t kCapabilities = kCapPiv | kCapOath | kCapFido2;
-
-enum ConfigTag : uint32_t {
-  kTagUsbSupported = 0x01,
-  kTagSerial = 0x02,
-  kTagUsbEnabled = 0x03,
-  kTagFormFactor = 0x04,
-  kTagVersion = 0x05,
-  kTagAutoEjectTimeout = 0x06,
-  kTagChallengeResponseTimeout = 0x07,
-  kTagDeviceFlags = 0x08,
-  kTagConfigLock = 0x0A,
-};
-
-constexpr uint8_t kMaxFormFactor = 0x05;    // USB-C Bio keychain is the last defined value
-constexpr uint8_t kFormFactorFlags = 0xC0;  // FIPS 0x80, SKY 0x40
 }  // namespace
 
 ByteView ManagementApplet::aid() const {
-  return kManagementAid;
+  return kAid;
 }
 
 ResponseApdu ManagementApplet::select(const CommandApdu&) {
@@ -50,7 +31,7 @@ ResponseApdu ManagementApplet::select(const CommandApdu&) {
 ResponseApdu ManagementApplet::process(const CommandApdu& cmd) {
   // Anything outside CLA 00, e.g. the raw NEO workaround "A4 04 00 08" ykman sends to old firmware.
   if (cmd.cla != 0x00) return ResponseApdu::status(sw::kClaNotSupported);
-  if (cmd.ins != kReadConfig) return ResponseApdu::status(sw::kInsNotSupported);
+  if (cmd.ins != kInsReadConfig) return ResponseApdu::status(sw::kInsNotSupported);
   if (cmd.p1 != 0x00 || cmd.p2 != 0x00) return ResponseApdu::status(sw::kWrongP1P2);
   return read_config();
 }

@@ -1,4 +1,4 @@
-// The Yubico management applet, as far as `ykman info` needs it (smartcard-protocols.md C.10): a SELECT
+// The Yubico management applet (protocol/yubico_mgmt.h), as far as `ykman info` needs it: a SELECT
 // answering with the firmware version as text and READ CONFIG with serial, capabilities and form factor.
 #pragma once
 

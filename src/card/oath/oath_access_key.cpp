@@ -3,6 +3,7 @@
 #include "card/oath/oath_credential.h"
 #include "crypto/random.h"
 #include "iso7816/tlv.h"
+#include "protocol/ykoath.h"
 
 namespace keydesk::card::oath {
 namespace sw = iso7816::sw;
@@ -10,10 +11,10 @@ using iso7816::ResponseApdu;
 using nlohmann::json;
 
 namespace {
-constexpr uint32_t kTagKey = 0x73;
-constexpr uint32_t kTagChallenge = 0x74;
-constexpr uint32_t kTagResponse = 0x75;
-constexpr uint32_t kTagAlgorithm = 0x7B;
+using protocol::ykoath::kTagAlgorithm;
+using protocol::ykoath::kTagChallenge;
+using protocol::ykoath::kTagKey;
+constexpr uint32_t kTagResponse = protocol::ykoath::kTagFullResponse;
 constexpr size_t kChallengeSize = 8;
 constexpr size_t kMaxKeySize = 64;
 }  // namespace

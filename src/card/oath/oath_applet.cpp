@@ -5,53 +5,16 @@
 
 #include "crypto/random.h"
 #include "iso7816/tlv.h"
+#include "protocol/otp.h"
 
 namespace keydesk::card::oath {
 namespace sw = iso7816::sw;
 using iso7816::StatusWord;
 
 namespace {
-constexpr std::array<uint8_t, 7> kOathAid = {0xA0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01};
+using namespace protocol::ykoath;
 constexpr size_t kSaltSize = 8;
 constexpr size_t kMaxCredentials = 32;  // a YubiKey 5 holds 32 OATH credentials
-
-enum Ins : uint8_t {
-  kPut = 0x01,
-  kDelete = 0x02,
-  kSetCode = 0x03,
-  kReset = 0x04,
-  kRename = 0x05,
-  kVerify = 0x20,
-  kList = 0xA1,
-  kCalculate = 0xA2,
-  kValidate = 0xA3,
-  kCalculateAll = 0xA4,
-  kGetCredentialProperties = 0xB0,  // keydesk extension
-};
-
-enum Tag : uint32_t {
-  kTagName = 0x71,
-  kTagListEntry = 0x72,
-  kTagKey = 0x73,
-  kTagChallenge = 0x74,
-  kTagFullResponse = 0x75,
-  kTagTruncated = 0x76,
-  kTagHotp = 0x77,
-  kTagProperty = 0x78,  // PUT: tag byte + value byte, no length
-  kTagVersion = 0x79,
-  kTagImf = 0x7A,
-  kTagTouch = 0x7C,
-  // keydesk extension tags (docs/oath-extensions.md)
-  kTagAccessRules = 0x8A,  // PUT: contact rule, contactless rule
-  kTagProperties = 0xA0,   // GET CREDENTIAL PROPERTIES: one per credential
-  kTagKind = 0x80,
-  kTagDigits = 0x81,
-  kTagCounter = 0x82,
-  kTagPeriod = 0x83,
-  kTagPropertyByte = 0x84,
-  kTagContactRule = 0x85,
-  kTagContactlessRule = 0x86,
-};
 
 std::optional<AccessRule> rule_from_byte(uint8_t b) {
   if (b > static_cast<uint8_t>(AccessRule::kTouch)) return std::nullopt;
@@ -120,7 +83,7 @@ Bytes code_item(const OathCredential& c, ByteView message, bool truncated) {
   Bytes mac = crypto::hmac(c.hash, c.secret, message);
   Bytes value{c.digits};
   if (truncated) {
-    append_be32(value, dynamic_truncate(mac));
+    append_be32(value, protocol::otp::dynamic_truncate(mac));
   } else {
     append(value, mac);
   }
@@ -128,17 +91,18 @@ Bytes code_item(const OathCredential& c, ByteView message, bool truncated) {
   return iso7816::encode_tlv(truncated ? kTagTruncated : kTagFullResponse, value);
 }
 
-// Instructions that need VALIDATE when an access key is set (D.1).
+// Instructions that need VALIDATE when an access key is set (the YKOATH protocol's instruction table;
+// GET CREDENTIAL PROPERTIES like LIST, docs/oath-extensions.md).
 bool needs_access_key(uint8_t ins) {
   switch (ins) {
-    case kPut:
-    case kDelete:
-    case kSetCode:
-    case kRename:
-    case kList:
-    case kCalculate:
-    case kCalculateAll:
-    case kGetCredentialProperties:
+    case kInsPut:
+    case kInsDelete:
+    case kInsSetCode:
+    case kInsRename:
+    case kInsList:
+    case kInsCalculate:
+    case kInsCalculateAll:
+    case kInsGetCredentialProperties:
       return true;
     default:
       return false;
@@ -149,7 +113,7 @@ bool needs_access_key(uint8_t ins) {
 OathApplet::OathApplet(CardContext& context) : context_(context), pin_(context) {}
 
 ByteView OathApplet::aid() const {
-  return kOathAid;
+  return kAid;
 }
 
 ResponseApdu OathApplet::select(const CommandApdu&) {
@@ -182,27 +146,27 @@ ResponseApdu OathApplet::process(const CommandApdu& cmd) {
     return ResponseApdu::status(sw::kSecurityNotSatisfied);
   const bool plain_p1p2 = cmd.p1 == 0x00 && cmd.p2 == 0x00;
   switch (cmd.ins) {
-    case kPut:
+    case kInsPut:
       return plain_p1p2 ? put(cmd) : ResponseApdu::status(sw::kWrongP1P2);
-    case kDelete:
+    case kInsDelete:
       return plain_p1p2 ? remove(cmd) : ResponseApdu::status(sw::kWrongP1P2);
-    case kSetCode:
+    case kInsSetCode:
       return plain_p1p2 ? access_key_.set_code(cmd.data) : ResponseApdu::status(sw::kWrongP1P2);
-    case kReset:
+    case kInsReset:
       return reset(cmd);
-    case kRename:
+    case kInsRename:
       return plain_p1p2 ? rename(cmd) : ResponseApdu::status(sw::kWrongP1P2);
-    case kVerify:
+    case kInsVerify:
       return pin_.verify(cmd);
-    case kList:
+    case kInsList:
       return plain_p1p2 ? list() : ResponseApdu::status(sw::kWrongP1P2);
-    case kCalculate:
+    case kInsCalculate:
       return calculate(cmd);
-    case kValidate:
+    case kInsValidate:
       return plain_p1p2 ? access_key_.validate(cmd.data) : ResponseApdu::status(sw::kWrongP1P2);
-    case kCalculateAll:
+    case kInsCalculateAll:
       return calculate_all(cmd);
-    case kGetCredentialProperties:
+    case kInsGetCredentialProperties:
       return plain_p1p2 ? credential_properties() : ResponseApdu::status(sw::kWrongP1P2);
     default:
       return ResponseApdu::status(sw::kInsNotSupported);
@@ -252,7 +216,7 @@ ResponseApdu OathApplet::rename(const CommandApdu& cmd) {
 }
 
 ResponseApdu OathApplet::reset(const CommandApdu& cmd) {
-  if (cmd.p1 != 0xDE || cmd.p2 != 0xAD) return ResponseApdu::status(sw::kWrongP1P2);
+  if (cmd.p1 != kResetP1 || cmd.p2 != kResetP2) return ResponseApdu::status(sw::kWrongP1P2);
   credentials_.clear();
   access_key_.clear();
   salt_ = crypto::random_bytes(kSaltSize);
@@ -303,8 +267,7 @@ ResponseApdu OathApplet::calculate(const CommandApdu& cmd) {
     return ResponseApdu::success(code_item(*credential, challenge->value, truncated));
   // HOTP ignores the host's (empty) challenge: the card's own counter is the moving factor, advanced
   // after each calculation. The Card persists the new counter before the code leaves the card.
-  Bytes message;
-  append_be64(message, credential->counter);
+  const Bytes message = protocol::otp::moving_factor(credential->counter);
   ++credential->counter;
   return ResponseApdu::success(code_item(*credential, message, truncated));
 }

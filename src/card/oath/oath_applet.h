@@ -1,4 +1,4 @@
-// YKOATH (Yubico OATH applet, see smartcard-protocols.md D) plus keydesk's extensions
+// YKOATH (protocol/ykoath.h) plus keydesk's extensions
 // (docs/oath-extensions.md): per-credential access rules for contact and contactless use, VERIFY with the
 // card PIN, and GET CREDENTIAL PROPERTIES. keydesk-sim presents itself over a contact interface, so the
 // contact rule is the one enforced.
@@ -11,6 +11,7 @@
 #include "card/oath/oath_access_key.h"
 #include "card/oath/oath_credential.h"
 #include "card/pin/card_pin_verifier.h"
+#include "protocol/ykoath.h"
 
 namespace keydesk::card::oath {
 
@@ -26,7 +27,9 @@ class OathApplet final : public Applet {
   void reset_volatile() override;
   json save() const override;
   Status load(const json& section) override;
-  bool is_send_remaining(const CommandApdu& cmd) const override { return cmd.ins == 0xA5; }
+  bool is_send_remaining(const CommandApdu& cmd) const override {
+    return cmd.ins == protocol::ykoath::kInsSendRemaining;
+  }
 
  private:
   ResponseApdu put(const CommandApdu& cmd);

@@ -45,11 +45,6 @@ std::optional<crypto::HashAlg> oath_hash_from_name(const std::string& name) {
   return std::nullopt;
 }
 
-uint32_t dynamic_truncate(ByteView hmac) {
-  const size_t offset = hmac.back() & 0x0F;
-  return read_be32(hmac.subspan(offset, 4)) & 0x7FFFFFFF;
-}
-
 uint8_t OathCredential::kind_byte() const {
   return static_cast<uint8_t>(static_cast<uint8_t>(type) | crypto::oath_nibble_of(hash));
 }

@@ -10,18 +10,15 @@
 #include "core/result.h"
 #include "crypto/algorithm_ids.h"
 #include "crypto/digest.h"
+#include "protocol/ykoath.h"
 
 namespace keydesk::card::oath {
 
-enum class OathType : uint8_t { kHotp = 0x10, kTotp = 0x20 };
-
-// Who may use a credential on one interface (keydesk extension modelled on ContactUsageACR /
-// ContactlessUsageACR): kPin needs the card PIN verified through the OATH applet's VERIFY.
-enum class AccessRule : uint8_t { kAlways = 0x00, kPin = 0x01, kTouch = 0x02 };
-
-inline constexpr uint8_t kPropertyIncreasing = 0x01;  // YKOATH "only increasing challenge"
-inline constexpr uint8_t kPropertyTouch = 0x02;       // YKOATH "require touch"
-inline constexpr size_t kMaxNameLength = 64;
+using protocol::ykoath::AccessRule;
+using protocol::ykoath::kMaxNameLength;
+using protocol::ykoath::kPropertyIncreasing;
+using protocol::ykoath::kPropertyTouch;
+using protocol::ykoath::OathType;
 
 struct OathCredential {
   Bytes name;
@@ -54,7 +51,5 @@ struct OathCredential {
 // Names used in profiles and state files: "sha1", "sha256", "sha512".
 const char* oath_hash_name(crypto::HashAlg hash);
 std::optional<crypto::HashAlg> oath_hash_from_name(const std::string& name);
-// RFC 4226 dynamic truncation: 4 bytes at offset (last byte & 0x0F) with the top bit cleared.
-uint32_t dynamic_truncate(ByteView hmac);
 
 }  // namespace keydesk::card::oath

@@ -1,18 +1,9 @@
 #include "card/pin/card_pin_verifier.h"
 
+#include "card/pin/presentation.h"
+
 namespace keydesk::card::pin {
 namespace sw = iso7816::sw;
-
-namespace {
-constexpr size_t kMaxPinField = 16;
-}
-
-std::optional<Bytes> unpad_pin(ByteView field) {
-  size_t n = field.size();
-  while (n > 0 && field[n - 1] == 0xFF) --n;
-  if (n == 0 || field.size() > kMaxPinField) return std::nullopt;
-  return Bytes(field.begin(), field.begin() + static_cast<std::ptrdiff_t>(n));
-}
 
 ResponseApdu CardPinVerifier::verify(const CommandApdu& cmd) {
   if (cmd.p2 != 0x80) return ResponseApdu::status(sw::kIncorrectP1P2);
@@ -26,28 +17,13 @@ ResponseApdu CardPinVerifier::verify(const CommandApdu& cmd) {
   if (cmd.p1 != 0x00) return ResponseApdu::status(sw::kIncorrectP1P2);
   PinReference& pin = context_.pin;
   if (!pin.initialized()) return ResponseApdu::status(sw::kDataInvalid);
-  if (cmd.data.empty()) {
-    if (pin.blocked()) return ResponseApdu::status(sw::kAuthBlocked);
-    return ResponseApdu::status(verified_ ? sw::kOk : sw::retries_left(pin.remaining()));
-  }
+  if (cmd.data.empty()) return ResponseApdu::status(status_query(pin, verified_));
   std::optional<Bytes> candidate = unpad_pin(cmd.data);
   if (!candidate) return ResponseApdu::status(sw::kIncorrectData);
-  const bool was_blocked = pin.blocked();
-  const VerifyOutcome outcome = pin.verify(*candidate);
+  const iso7816::StatusWord result = present(pin, *candidate);
   wipe(*candidate);
-  verified_ = outcome == VerifyOutcome::kOk;
-  switch (outcome) {
-    case VerifyOutcome::kOk:
-      return ResponseApdu::status(sw::kOk);
-    case VerifyOutcome::kWrong:
-      return ResponseApdu::status(sw::retries_left(pin.remaining()));
-    case VerifyOutcome::kBlocked:
-      // The attempt that spends the last try answers 63C0 (as PIV does); later attempts 6983.
-      return ResponseApdu::status(was_blocked ? sw::kAuthBlocked : sw::retries_left(0));
-    case VerifyOutcome::kNotInitialized:
-      break;
-  }
-  return ResponseApdu::status(sw::kDataInvalid);
+  verified_ = result.ok();
+  return ResponseApdu::status(result);
 }
 
 iso7816::StatusWord CardPinVerifier::check_access() const {

@@ -27,7 +27,4 @@ class CardPinVerifier {
   bool verified_ = false;
 };
 
-// Strips the PIV FF padding; nullopt if the result is outside 1..16 bytes (a malformed PIN field).
-std::optional<Bytes> unpad_pin(ByteView field);
-
 }  // namespace keydesk::card::pin

@@ -1,6 +1,6 @@
 #include "card/piv/data_objects.h"
 
-#include "card/piv/piv_objects.h"
+#include "card/piv/piv_defs.h"
 
 namespace keydesk::card::piv {
 

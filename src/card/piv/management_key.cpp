@@ -8,7 +8,8 @@ namespace sw = iso7816::sw;
 using iso7816::Tlv;
 
 namespace {
-constexpr uint32_t kTemplate = 0x7C, kWitness = 0x80, kChallenge = 0x81, kResponse = 0x82;
+constexpr uint32_t kTemplate = protocol::piv::kTagDynamicAuth, kWitness = protocol::piv::kTagWitness,
+                   kChallenge = protocol::piv::kTagChallenge, kResponse = protocol::piv::kTagResponse;
 
 std::optional<crypto::BlockCipher> cipher_of(Algorithm a) {
   switch (a) {

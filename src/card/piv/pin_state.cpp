@@ -2,60 +2,35 @@
 
 #include <algorithm>
 
+#include "card/pin/presentation.h"
+
 namespace keydesk::card::piv {
 namespace sw = iso7816::sw;
 using iso7816::StatusWord;
 
 namespace {
-constexpr size_t kPinField = 8;
+constexpr size_t kPinField = protocol::piv::kPinFieldSize;
 
-Bytes unpad(ByteView field) {
-  size_t n = field.size();
-  while (n > 0 && field[n - 1] == 0xFF) --n;
-  return Bytes(field.begin(), field.begin() + static_cast<std::ptrdiff_t>(n));
-}
-
-// The one place a presented PIN or PUK becomes a status word: the attempt that spends the last try
-// answers 63C0 (as a YubiKey does), attempts on a blocked reference 6983, a missing reference 6984.
-StatusWord status_of(pin::VerifyOutcome outcome, bool was_blocked, const pin::PinReference& ref) {
-  switch (outcome) {
-    case pin::VerifyOutcome::kOk:
-      return sw::kOk;
-    case pin::VerifyOutcome::kWrong:
-      return sw::retries_left(ref.remaining());
-    case pin::VerifyOutcome::kBlocked:
-      return was_blocked ? sw::kAuthBlocked : sw::retries_left(0);
-    case pin::VerifyOutcome::kNotInitialized:
-      return sw::kDataInvalid;
-  }
-  return sw::kNoDiagnosis;
-}
-
-StatusWord present(pin::PinReference& ref, ByteView padded) {
-  Bytes candidate = unpad(padded);
-  const bool was_blocked = ref.blocked();
-  const pin::VerifyOutcome outcome = ref.verify(candidate);
+StatusWord present_padded(pin::PinReference& ref, ByteView padded) {
+  Bytes candidate = pin::strip_padding(padded);
+  const StatusWord result = pin::present(ref, candidate);
   wipe(candidate);
-  return status_of(outcome, was_blocked, ref);
+  return result;
 }
 }  // namespace
 
 ResponseApdu PinState::verify(const CommandApdu& cmd) {
   if (cmd.p2 != kPinRef) return ResponseApdu::status(sw::kReferenceNotFound);
-  if (cmd.p1 == 0xFF) {
+  if (cmd.p1 == protocol::piv::kVerifyLogout) {
     if (!cmd.data.empty()) return ResponseApdu::status(sw::kIncorrectData);
     forget();
     return ResponseApdu::status(sw::kOk);
   }
   if (cmd.p1 != 0x00) return ResponseApdu::status(sw::kIncorrectP1P2);
   pin::PinReference& pin = context_.pin;
-  if (cmd.data.empty()) {
-    if (!pin.initialized()) return ResponseApdu::status(sw::kDataInvalid);
-    if (pin.blocked()) return ResponseApdu::status(sw::kAuthBlocked);
-    return ResponseApdu::status(verified_ ? sw::kOk : sw::retries_left(pin.remaining()));
-  }
+  if (cmd.data.empty()) return ResponseApdu::status(pin::status_query(pin, verified_));
   if (cmd.data.size() != kPinField) return ResponseApdu::status(sw::kIncorrectData);
-  const StatusWord result = present(pin, cmd.data);
+  const StatusWord result = present_padded(pin, cmd.data);
   verified_ = fresh_ = result.ok();
   return ResponseApdu::status(result);
 }
@@ -82,19 +57,20 @@ ResponseApdu PinState::replace(pin::PinReference& ref, pin::PinReference& target
   // A PIV token without a PUK (the case-study profile) has no reference data to present: 6984.
   if (!ref.initialized()) return ResponseApdu::status(sw::kDataInvalid);
   if (ref.blocked()) return ResponseApdu::status(sw::kAuthBlocked);
-  Bytes next = unpad(data.subspan(kPinField));
+  Bytes next = pin::strip_padding(data.subspan(kPinField));
   const ByteView current = data.first(kPinField);
   // The new value is checked before the current one is presented, so a refused change spends nothing.
   // Except an all-FF (empty) current value: it is a wrong value like an all-FF VERIFY, because ykman's
-  // `piv reset` blocks the PUK by sending 16 x FF and needs 63Cx ... 6983 back (reference B.3, B.5).
+  // `piv reset` blocks the PUK by sending 16 x FF and needs 63Cx ... 6983 back.
   const bool next_acceptable =
       next.size() >= context_.policy.min_length && next.size() <= context_.policy.max_length;
-  const bool current_empty = std::all_of(current.begin(), current.end(), [](uint8_t b) { return b == 0xFF; });
+  const bool current_empty =
+      std::all_of(current.begin(), current.end(), [](uint8_t b) { return b == protocol::piv::kPinPadding; });
   if (!next_acceptable && !current_empty) {
     wipe(next);
     return ResponseApdu::status(sw::kConditionsNotSatisfied);
   }
-  const StatusWord result = present(ref, current);
+  const StatusWord result = present_padded(ref, current);
   if (result.ok()) target.set(next);
   wipe(next);
   return ResponseApdu::status(result);

@@ -8,6 +8,7 @@ namespace sw = iso7816::sw;
 using iso7816::StatusWord;
 
 namespace {
+namespace wire = protocol::piv;
 constexpr uint8_t kDefaultRetries = 3;
 constexpr uint8_t kPinOrPukAlgorithm = 0xFF;
 constexpr uint8_t kTouchNever = 0x01, kTouchAlways = 0x02;
@@ -23,9 +24,9 @@ void append_byte_tlv(Bytes& out, uint32_t tag, uint8_t value) {
 // Tags 01 (algorithm FF), 05 (still the default value) and 06 (total, remaining tries).
 Bytes reference_metadata(const pin::PinReference& ref) {
   Bytes out;
-  append_byte_tlv(out, 0x01, kPinOrPukAlgorithm);
-  append_byte_tlv(out, 0x05, ref.is_default() ? 1 : 0);
-  iso7816::append_tlv(out, 0x06, Bytes{ref.max(), ref.remaining()});
+  append_byte_tlv(out, wire::kMetaAlgorithm, kPinOrPukAlgorithm);
+  append_byte_tlv(out, wire::kMetaIsDefault, ref.is_default() ? 1 : 0);
+  iso7816::append_tlv(out, wire::kMetaRetries, Bytes{ref.max(), ref.remaining()});
   return out;
 }
 
@@ -51,21 +52,21 @@ ResponseApdu PivApplet::get_metadata(const CommandApdu& cmd) const {
     return ResponseApdu::success(reference_metadata(ref));
   }
   if (cmd.p2 == kManagementRef) {
-    append_byte_tlv(out, 0x01, static_cast<uint8_t>(management_key_.algorithm()));
-    iso7816::append_tlv(out, 0x02,
+    append_byte_tlv(out, wire::kMetaAlgorithm, static_cast<uint8_t>(management_key_.algorithm()));
+    iso7816::append_tlv(out, wire::kMetaPolicy,
                         Bytes{0x00, management_key_.touch_required() ? kTouchAlways : kTouchNever});
-    append_byte_tlv(out, 0x05, management_key_.is_default() ? 1 : 0);
+    append_byte_tlv(out, wire::kMetaIsDefault, management_key_.is_default() ? 1 : 0);
     return ResponseApdu::success(std::move(out));
   }
   const auto key = find_key_slot(cmd.p2) ? keys_.find(cmd.p2) : keys_.end();
   // Empty slots and references this token lacks (96: no biometrics) answer 6A88, which ykman expects.
   if (key == keys_.end()) return status(sw::kReferenceNotFound);
   const PivKey& k = key->second;
-  append_byte_tlv(out, 0x01, static_cast<uint8_t>(k.algorithm()));
-  iso7816::append_tlv(out, 0x02,
+  append_byte_tlv(out, wire::kMetaAlgorithm, static_cast<uint8_t>(k.algorithm()));
+  iso7816::append_tlv(out, wire::kMetaPolicy,
                       Bytes{static_cast<uint8_t>(k.policy().pin), static_cast<uint8_t>(k.policy().touch)});
-  append_byte_tlv(out, 0x03, static_cast<uint8_t>(k.origin()));
-  iso7816::append_tlv(out, 0x04, k.public_key_tlvs());
+  append_byte_tlv(out, wire::kMetaOrigin, static_cast<uint8_t>(k.origin()));
+  iso7816::append_tlv(out, wire::kMetaPublicKey, k.public_key_tlvs());
   return ResponseApdu::success(std::move(out));
 }
 

@@ -8,7 +8,7 @@ namespace sw = iso7816::sw;
 using iso7816::StatusWord;
 
 namespace {
-const Bytes kAid{0xA0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00, 0x01, 0x00};
+namespace wire = protocol::piv;
 // The Application Property Template exactly as a YubiKey answers SELECT: PIX and the coexistent tag
 // allocation authority, no label, no algorithm list.
 const Bytes kSelectResponse = *from_hex("61114f0600001000010079074f05a000000308");
@@ -42,7 +42,7 @@ PivApplet::PivApplet(CardContext& context)
     : context_(context), management_auth_(management_key_, context), pin_state_(context) {}
 
 ByteView PivApplet::aid() const {
-  return kAid;
+  return wire::kAid;
 }
 
 ResponseApdu PivApplet::select(const CommandApdu&) {
@@ -68,40 +68,40 @@ void PivApplet::reset_volatile() {
 
 ResponseApdu PivApplet::process(const CommandApdu& cmd) {
   // The management-key exchange must run as two consecutive commands.
-  if (cmd.ins != 0x87) management_auth_.forget_pending();
+  if (cmd.ins != wire::kInsGeneralAuthenticate) management_auth_.forget_pending();
   switch (cmd.ins) {
-    case 0x20:
+    case wire::kInsVerify:
       return pin_state_.verify(cmd);
-    case 0x24:
+    case wire::kInsChangeReferenceData:
       return pin_state_.change_reference(cmd);
-    case 0x2C:
+    case wire::kInsResetRetryCounter:
       return pin_state_.reset_retry_counter(cmd);
-    case 0x87:
+    case wire::kInsGeneralAuthenticate:
       return general_authenticate(cmd);
-    case 0x47:
+    case wire::kInsGenerateKeyPair:
       return generate_key(cmd);
-    case 0xCB:
+    case wire::kInsGetData:
       return get_data(cmd);
-    case 0xDB:
+    case wire::kInsPutData:
       return put_data(cmd);
-    case 0xFD:
+    case wire::kInsGetVersion:
       return ResponseApdu::success(Bytes(context_.identity.version, context_.identity.version + 3));
-    case 0xF8: {
+    case wire::kInsGetSerial: {
       Bytes serial;
       append_be32(serial, context_.identity.serial);
       return ResponseApdu::success(serial);
     }
-    case 0xF7:
+    case wire::kInsGetMetadata:
       return get_metadata(cmd);
-    case 0xFF:
+    case wire::kInsSetManagementKey:
       return set_management_key(cmd);
-    case 0xFE:
+    case wire::kInsImportKey:
       return import_key(cmd);
-    case 0xFB:
+    case wire::kInsReset:
       return reset(cmd);
-    case 0xFA:
+    case wire::kInsSetPinRetries:
       return set_pin_retries(cmd);
-    case 0xF9:
+    case wire::kInsAttest:
       return attest(cmd);
     default:
       return status(sw::kInsNotSupported);
@@ -109,9 +109,9 @@ ResponseApdu PivApplet::process(const CommandApdu& cmd) {
 }
 
 ResponseApdu PivApplet::get_data(const CommandApdu& cmd) {
-  if (cmd.p1 != 0x3F || cmd.p2 != 0xFF) return status(sw::kIncorrectP1P2);
+  if (cmd.p1 != wire::kDataP1 || cmd.p2 != wire::kDataP2) return status(sw::kIncorrectP1P2);
   auto tlvs = iso7816::parse_tlvs(cmd.data);
-  if (!tlvs || tlvs->size() != 1 || (*tlvs)[0].tag != 0x5C) return status(sw::kIncorrectData);
+  if (!tlvs || tlvs->size() != 1 || (*tlvs)[0].tag != wire::kTagObjectId) return status(sw::kIncorrectData);
   const auto id = object_id((*tlvs)[0].value);
   if (!id) return status(sw::kIncorrectData);
   const auto object = find_data_object(*id);
@@ -125,7 +125,7 @@ ResponseApdu PivApplet::get_data(const CommandApdu& cmd) {
 }
 
 ResponseApdu PivApplet::put_data(const CommandApdu& cmd) {
-  if (cmd.p1 != 0x3F || cmd.p2 != 0xFF) return status(sw::kIncorrectP1P2);
+  if (cmd.p1 != wire::kDataP1 || cmd.p2 != wire::kDataP2) return status(sw::kIncorrectP1P2);
   if (!management_auth_.authenticated()) return status(sw::kSecurityNotSatisfied);
   auto tlvs = iso7816::parse_tlvs(cmd.data);
   if (!tlvs || tlvs->empty()) return status(sw::kIncorrectData);
@@ -133,7 +133,7 @@ ResponseApdu PivApplet::put_data(const CommandApdu& cmd) {
   std::optional<uint32_t> id;
   const Bytes* content = nullptr;
   const auto& first = (*tlvs)[0];
-  if (first.tag == 0x5C && tlvs->size() == 2 && (*tlvs)[1].tag == 0x53) {
+  if (first.tag == wire::kTagObjectId && tlvs->size() == 2 && (*tlvs)[1].tag == wire::kTagObjectContent) {
     id = object_id(first.value);
     content = &(*tlvs)[1].value;
   } else if (tlvs->size() == 1 && (first.tag == 0x7E || first.tag == 0x7F61)) {
@@ -143,7 +143,8 @@ ResponseApdu PivApplet::put_data(const CommandApdu& cmd) {
   const auto object = id ? find_data_object(*id) : std::nullopt;
   // Template objects come only as themselves, the others only in 53. The Discovery Object is fixed at
   // manufacture: a YubiKey does not accept it in PUT DATA (Yubico's PIV data object table).
-  if (!object || (object->template_tag == 0x53) != (first.tag == 0x5C) || *id == kDiscoveryObject)
+  if (!object || (object->template_tag == wire::kTagObjectContent) != (first.tag == wire::kTagObjectId) ||
+      *id == kDiscoveryObject)
     return status(sw::kIncorrectData);
   if (content->size() > kMaxObjectSize) return status(sw::kNoSpace);
   if (content->empty()) {

@@ -12,8 +12,8 @@
 #include "card/piv/data_objects.h"
 #include "card/piv/management_key.h"
 #include "card/piv/pin_state.h"
+#include "card/piv/piv_defs.h"
 #include "card/piv/piv_key.h"
-#include "card/piv/piv_objects.h"
 
 namespace keydesk::card::piv {
 

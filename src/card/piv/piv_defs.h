@@ -1,53 +1,41 @@
-// PIV identifiers shared by the applet's parts: references, algorithms, policies (SP 800-73-4 + Yubico).
+// The PIV wire definitions (protocol/piv.h) the applet's parts use, named in the applet's namespace.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
+#include "protocol/piv.h"
 
 namespace keydesk::card::piv {
 
-inline constexpr uint8_t kPinRef = 0x80;
-inline constexpr uint8_t kPukRef = 0x81;
-inline constexpr uint8_t kManagementRef = 0x9B;
-inline constexpr uint8_t kAttestationSlot = 0xF9;
+using protocol::piv::Algorithm;
+using protocol::piv::DataObject;
+using protocol::piv::KeyOrigin;
+using protocol::piv::KeyPolicy;
+using protocol::piv::KeySlot;
+using protocol::piv::PinPolicy;
+using protocol::piv::TouchPolicy;
 
-// Algorithm identifiers (P1 of GENERAL AUTHENTICATE, tag 80 of GENERATE, tag 01 of GET METADATA).
-enum class Algorithm : uint8_t {
-  kTdes = 0x03,
-  kRsa1024 = 0x06,
-  kRsa2048 = 0x07,
-  kAes128 = 0x08,
-  kAes192 = 0x0A,
-  kAes256 = 0x0C,
-  kEccP256 = 0x11,
-  kEccP384 = 0x14,
-};
-bool is_symmetric(Algorithm a);
-bool is_rsa(Algorithm a);
-bool is_ec(Algorithm a);
-std::optional<Algorithm> algorithm_from_byte(uint8_t b);
-// Names as yubico-piv-tool spells them ("TDES", "AES192", "RSA2048", "ECCP256"), used in profiles and state.
-std::string_view algorithm_name(Algorithm a);
-std::optional<Algorithm> algorithm_from_name(std::string_view name);
+using protocol::piv::algorithm_from_byte;
+using protocol::piv::algorithm_from_name;
+using protocol::piv::algorithm_name;
+using protocol::piv::find_data_object;
+using protocol::piv::find_key_slot;
+using protocol::piv::is_ec;
+using protocol::piv::is_rsa;
+using protocol::piv::is_symmetric;
+using protocol::piv::pin_policy_from_byte;
+using protocol::piv::pin_policy_from_name;
+using protocol::piv::policy_name;
+using protocol::piv::resolve_policy;
+using protocol::piv::touch_policy_from_byte;
+using protocol::piv::touch_policy_from_name;
 
-// Yubico PIN policy (tag AA) and touch policy (tag AB); 00 means "the slot's default".
-enum class PinPolicy : uint8_t { kDefault = 0, kNever = 1, kOnce = 2, kAlways = 3 };
-enum class TouchPolicy : uint8_t { kDefault = 0, kNever = 1, kAlways = 2, kCached = 3 };
-std::optional<PinPolicy> pin_policy_from_byte(uint8_t b);
-std::optional<TouchPolicy> touch_policy_from_byte(uint8_t b);
-std::string_view policy_name(PinPolicy p);
-std::string_view policy_name(TouchPolicy p);
-std::optional<PinPolicy> pin_policy_from_name(std::string_view name);
-std::optional<TouchPolicy> touch_policy_from_name(std::string_view name);
-
-struct KeyPolicy {
-  PinPolicy pin = PinPolicy::kDefault;
-  TouchPolicy touch = TouchPolicy::kDefault;
-};
-
-// GET METADATA tag 03.
-enum class KeyOrigin : uint8_t { kGenerated = 1, kImported = 2 };
+using protocol::piv::kAttestationCertObject;
+using protocol::piv::kAttestationSlot;
+using protocol::piv::kCccObject;
+using protocol::piv::kChuidObject;
+using protocol::piv::kDiscoveryObject;
+using protocol::piv::kManagementRef;
+using protocol::piv::kMaxObjectSize;
+using protocol::piv::kPinRef;
+using protocol::piv::kPukRef;
 
 }  // namespace keydesk::card::piv

@@ -10,10 +10,15 @@ using iso7816::StatusWord;
 using iso7816::Tlv;
 
 namespace {
-constexpr uint32_t kDynamicAuthTemplate = 0x7C, kResponseTag = 0x82, kChallengeTag = 0x81,
-                   kExponentiationTag = 0x85;
-constexpr uint32_t kControlTemplate = 0xAC, kAlgorithmTag = 0x80, kPinPolicyTag = 0xAA,
-                   kTouchPolicyTag = 0xAB;
+using protocol::piv::kTagAlgorithm;
+using protocol::piv::kTagChallenge;
+using protocol::piv::kTagControlTemplate;
+using protocol::piv::kTagDynamicAuth;
+using protocol::piv::kTagExponentiation;
+using protocol::piv::kTagPinPolicy;
+using protocol::piv::kTagPublicKey;
+using protocol::piv::kTagResponse;
+using protocol::piv::kTagTouchPolicy;
 
 ResponseApdu status(StatusWord s) {
   return ResponseApdu::status(s);
@@ -22,12 +27,12 @@ ResponseApdu status(StatusWord s) {
 // The optional AA / AB policy bytes of GENERATE (inside AC) and IMPORT KEY; nullopt if one is malformed.
 std::optional<KeyPolicy> requested_policy(const std::vector<Tlv>& tlvs) {
   KeyPolicy policy;
-  if (const Tlv* t = iso7816::find_tlv(tlvs, kPinPolicyTag)) {
+  if (const Tlv* t = iso7816::find_tlv(tlvs, kTagPinPolicy)) {
     const auto p = t->value.size() == 1 ? pin_policy_from_byte(t->value[0]) : std::nullopt;
     if (!p) return std::nullopt;
     policy.pin = *p;
   }
-  if (const Tlv* t = iso7816::find_tlv(tlvs, kTouchPolicyTag)) {
+  if (const Tlv* t = iso7816::find_tlv(tlvs, kTagTouchPolicy)) {
     const auto p = t->value.size() == 1 ? touch_policy_from_byte(t->value[0]) : std::nullopt;
     if (!p) return std::nullopt;
     policy.touch = *p;
@@ -54,11 +59,11 @@ ResponseApdu PivApplet::general_authenticate(const CommandApdu& cmd) {
   const PivKey& key = it->second;
 
   // 7C { 82 00, 81 <hash or block> } signs or decrypts; 7C { 82 00, 85 <point> } is ECDH.
-  const auto items = template_items(cmd.data, kDynamicAuthTemplate);
+  const auto items = template_items(cmd.data, kTagDynamicAuth);
   if (!items || items->size() != 2) return status(sw::kIncorrectData);
-  const Tlv* response = iso7816::find_tlv(*items, kResponseTag);
-  const Tlv* challenge = iso7816::find_tlv(*items, kChallengeTag);
-  const Tlv* point = iso7816::find_tlv(*items, kExponentiationTag);
+  const Tlv* response = iso7816::find_tlv(*items, kTagResponse);
+  const Tlv* challenge = iso7816::find_tlv(*items, kTagChallenge);
+  const Tlv* point = iso7816::find_tlv(*items, kTagExponentiation);
   if (!response || !response->value.empty() || (challenge == nullptr) == (point == nullptr))
     return status(sw::kIncorrectData);
   if (challenge && !key.accepts_input(challenge->value.size())) return status(sw::kIncorrectData);
@@ -67,7 +72,7 @@ ResponseApdu PivApplet::general_authenticate(const CommandApdu& cmd) {
   auto result = challenge ? key.private_operation(challenge->value) : key.ecdh(point->value);
   if (!result)
     return status(result.error().kind == ErrorKind::kUsage ? sw::kIncorrectData : sw::kNoDiagnosis);
-  Bytes out = iso7816::encode_tlv(kDynamicAuthTemplate, iso7816::encode_tlv(kResponseTag, *result));
+  Bytes out = iso7816::encode_tlv(kTagDynamicAuth, iso7816::encode_tlv(kTagResponse, *result));
   wipe(*result);
   return ResponseApdu::success(std::move(out));
 }
@@ -78,9 +83,9 @@ ResponseApdu PivApplet::generate_key(const CommandApdu& cmd) {
   if (!slot) return status(sw::kReferenceNotFound);
   if (!management_auth_.authenticated()) return status(sw::kSecurityNotSatisfied);
   // AC { 80 <alg> [AA <pin policy>] [AB <touch policy>] }
-  const auto items = template_items(cmd.data, kControlTemplate);
+  const auto items = template_items(cmd.data, kTagControlTemplate);
   if (!items) return status(sw::kIncorrectData);
-  const Tlv* alg_tlv = iso7816::find_tlv(*items, kAlgorithmTag);
+  const Tlv* alg_tlv = iso7816::find_tlv(*items, kTagAlgorithm);
   const auto policy = requested_policy(*items);
   if (!alg_tlv || alg_tlv->value.size() != 1 || !policy) return status(sw::kIncorrectData);
   const auto alg = algorithm_from_byte(alg_tlv->value[0]).value_or(Algorithm::kTdes);
@@ -88,7 +93,7 @@ ResponseApdu PivApplet::generate_key(const CommandApdu& cmd) {
   auto key = PivKey::generate(alg, resolve_policy(*policy, *slot));
   if (!key) return status(sw::kNoDiagnosis);
   // EC public keys fit a one-byte 7F49 length, which yubico-piv-tool 2.2.0 relies on.
-  Bytes out = iso7816::encode_tlv(0x7F49, key->public_key_tlvs());
+  Bytes out = iso7816::encode_tlv(kTagPublicKey, key->public_key_tlvs());
   keys_.insert_or_assign(slot->ref, std::move(key).value());
   return ResponseApdu::success(std::move(out));
 }

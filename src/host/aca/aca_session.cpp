@@ -34,7 +34,8 @@ Status AcaSession::select() {
 }
 
 Result<AcaProperties> AcaSession::properties() {
-  auto data = connection_.send_ok(CommandApdu::make(0x80, kInsGetProperties, 0, 0), "ACA GET PROPERTIES");
+  auto data =
+      connection_.send_ok(CommandApdu::make(kProprietaryCla, kInsGetProperties, 0, 0), "ACA GET PROPERTIES");
   if (!data) return data.error();
   auto tlvs = iso7816::parse_tlvs(*data);
   if (!tlvs) return tlvs.error();
@@ -112,7 +113,7 @@ Result<VerifyResult> AcaSession::pin_status() {
 }
 
 Status AcaSession::logout() {
-  auto r = connection_.send(CommandApdu::make(0x00, kInsVerify, 0xFF, kPinReference));
+  auto r = connection_.send(CommandApdu::make(0x00, kInsVerify, kVerifyLogout, kPinReference));
   if (!r) return r.error();
   if (!r->sw.ok()) return Error::sw(r->sw.value, "ACA VERIFY (reset security status)");
   return {};
@@ -127,7 +128,8 @@ Result<VerifyResult> AcaSession::change_pin(std::string_view old_pin, std::strin
 }
 
 Status AcaSession::puk_put(std::string_view puk) {
-  auto r = send_secret(connection_, CommandApdu::make(0x80, kInsPutPuk, 0, 0, secret_tlv(kTagPuk, puk)));
+  auto r = send_secret(connection_,
+                       CommandApdu::make(kProprietaryCla, kInsPutPuk, 0, 0, secret_tlv(kTagPuk, puk)));
   if (!r) return r.error();
   if (!r->sw.ok()) return Error::sw(r->sw.value, "ACA PUT PUK");
   return {};
@@ -152,15 +154,9 @@ Result<VerifyResult> AcaSession::xauth_authenticate(ByteView cryptogram) {
   return verify_result_from_sw(r->sw, "ACA EXTERNAL AUTHENTICATE");
 }
 
-Result<Bytes> AcaSession::xauth_cryptogram(crypto::BlockCipher cipher, ByteView key, ByteView challenge) {
-  if (challenge.size() != crypto::block_size(cipher))
-    return Error::make(ErrorKind::kUsage, "the challenge must be exactly one cipher block");
-  return crypto::ecb_encrypt(cipher, key, challenge);
-}
-
 Status AcaSession::unblock_with_xauth(std::string_view new_pin) {
-  auto r = send_secret(connection_, CommandApdu::make(0x80, kInsUnblockWithXauth, 0x00, kPinReference,
-                                                      secret_tlv(kTagNewPin, new_pin)));
+  auto r = send_secret(connection_, CommandApdu::make(kProprietaryCla, kInsUnblockWithXauth, 0x00,
+                                                      kPinReference, secret_tlv(kTagNewPin, new_pin)));
   if (!r) return r.error();
   if (!r->sw.ok()) return Error::sw(r->sw.value, "ACA UNBLOCK PIN (XAUTH)");
   return {};
@@ -171,18 +167,18 @@ Status AcaSession::set_policy(const AcaPolicyChange& change) {
   const auto put = [&](uint32_t tag, std::optional<uint8_t> v) {
     if (v) iso7816::append_tlv(data, tag, Bytes{*v});
   };
-  put(0x8E,
+  put(kPropForcePinChange,
       change.force_pin_change ? std::optional<uint8_t>(*change.force_pin_change ? 1 : 0) : std::nullopt);
-  put(0x8B, change.min_pin_length);
-  put(0x8C, change.max_pin_length);
-  put(0x82, change.pin_max_tries);
-  put(0x84, change.puk_max_tries);
-  put(0x8A, change.xauth_max_tries);
-  put(0x87, change.xauth_challenge_type
-                ? std::optional<uint8_t>(static_cast<uint8_t>(*change.xauth_challenge_type))
-                : std::nullopt);
+  put(kPropMinPinLength, change.min_pin_length);
+  put(kPropMaxPinLength, change.max_pin_length);
+  put(kPropPinMaxTries, change.pin_max_tries);
+  put(kPropPukMaxTries, change.puk_max_tries);
+  put(kPropXauthMaxTries, change.xauth_max_tries);
+  put(kPropXauthChallengeType,
+      change.xauth_challenge_type ? std::optional<uint8_t>(static_cast<uint8_t>(*change.xauth_challenge_type))
+                                  : std::nullopt);
   if (data.empty()) return Error::make(ErrorKind::kUsage, "no property to change");
-  auto r = connection_.send_ok(CommandApdu::make(0x80, kInsSetProperties, 0, 0, std::move(data)),
+  auto r = connection_.send_ok(CommandApdu::make(kProprietaryCla, kInsSetProperties, 0, 0, std::move(data)),
                                "ACA SET PROPERTIES");
   if (!r) return r.error();
   return {};
@@ -195,7 +191,8 @@ Status AcaSession::put_xauth_key(crypto::BlockCipher cipher, ByteView key, Xauth
   iso7816::append_tlv(data, kTagXauthAlgorithm, Bytes{crypto::piv_id_of(cipher)});
   iso7816::append_tlv(data, kTagXauthKey, key);
   iso7816::append_tlv(data, kTagXauthChallengeType, Bytes{static_cast<uint8_t>(type)});
-  auto r = send_secret(connection_, CommandApdu::make(0x80, kInsPutXauthKey, 0, 0, std::move(data)));
+  auto r =
+      send_secret(connection_, CommandApdu::make(kProprietaryCla, kInsPutXauthKey, 0, 0, std::move(data)));
   if (!r) return r.error();
   if (!r->sw.ok()) return Error::sw(r->sw.value, "ACA PUT XAUTH KEY");
   return {};

@@ -66,8 +66,7 @@ class AcaSession {
   // XAUTH: the challenge to hand to whoever holds the admin key, then their cryptogram.
   Result<Bytes> xauth_challenge();
   Result<VerifyResult> xauth_authenticate(ByteView cryptogram);
-  // What the admin-key holder computes: E_K(challenge), block cipher in ECB over the challenge block.
-  static Result<Bytes> xauth_cryptogram(crypto::BlockCipher cipher, ByteView key, ByteView challenge);
+  // What the admin-key holder answers: protocol::aca::xauth_cryptogram().
   // Sets a new PIN without the PUK after xauth_authenticate() succeeded in this card session.
   Status unblock_with_xauth(std::string_view new_pin);
   Status set_policy(const AcaPolicyChange& change);

@@ -10,15 +10,16 @@
 #include <cstring>
 
 #include "cbor/cbor.h"
+#include "protocol/ctap.h"
+#include "protocol/ctaphid.h"
 
 namespace keydesk::host::fido {
 namespace {
-const Bytes kFidoAid{0xA0, 0x00, 0x00, 0x06, 0x47, 0x2F, 0x00, 0x01};
-constexpr uint8_t kCmdInit = 0x06, kCmdCbor = 0x10, kCmdCancel = 0x11;
-constexpr uint8_t kCtapGetInfo = 0x04, kCtapClientPin = 0x06, kSubGetPinRetries = 0x01;
-constexpr size_t kInitNonceSize = 8;
-constexpr size_t kReportSize = 64;
-constexpr size_t kInitData = kReportSize - 7, kContData = kReportSize - 5;
+namespace hid = protocol::ctaphid;
+namespace nfcctap = protocol::ctap::nfcctap;
+using protocol::ctap::Command;
+constexpr uint8_t kCmdInit = hid::kInit, kCmdCbor = hid::kCbor, kCmdCancel = hid::kCancel;
+constexpr size_t kReportSize = hid::kPacketSize;
 
 // libfido2 hands open() only the path; the link object travels through these slots for the duration of
 // fido_dev_open() on the calling thread.
@@ -37,40 +38,25 @@ int unused_write(void*, const unsigned char*, size_t) {
   return -1;
 }
 
-// One CTAPHID message being collected from its reports (init: CID, CMD|0x80, BCNT, data; continuation:
-// CID, SEQ, data).
-struct Message {
-  bool active = false;
-  uint8_t cmd = 0;
-  size_t need = 0;
-  Bytes data;
-
-  // Returns true when `report` completed a message of command `cmd_wanted`.
-  bool add(const unsigned char* report, uint8_t cmd_wanted) {
-    if (report[4] & 0x80) {
-      cmd = report[4] & 0x7F;
-      active = cmd == cmd_wanted;
-      if (!active) return false;
-      need = (size_t{report[5]} << 8) | report[6];
-      data.assign(report + 7, report + 7 + std::min(need, kInitData));
-    } else {
-      if (!active) return false;
-      const size_t n = std::min(need - data.size(), kContData);
-      data.insert(data.end(), report + 5, report + 5 + n);
-    }
-    if (data.size() < need) return false;
-    active = false;
-    return true;
+// Feeds one report to `message`; true when it completed a message of command `wanted` (an init packet of
+// another command ends the one in progress).
+bool collect(hid::Message& message, const unsigned char* report, uint8_t wanted) {
+  const ByteView r(report, kReportSize);
+  if (!hid::is_init(r)) return message.add(r) == hid::Message::Step::kComplete;
+  if (hid::command_of(r) != wanted) {
+    message.reset();
+    return false;
   }
-};
+  return message.start(r) == hid::Message::Step::kComplete;
+}
 
 struct ReportIo {
   int fd;
   ReportLink::Kind kind;
   CtapTap* tap;
-  Message request;
+  hid::Message request;
   Bytes held;  // the reports of a CBOR request, written once it is complete and admitted
-  Message response;
+  hid::Message response;
 };
 
 void* report_open(const char* path) {
@@ -115,7 +101,7 @@ int report_read(void* handle, unsigned char* buf, size_t len, int ms) {
   const ssize_t n = io->kind == ReportLink::Kind::kHidraw ? ::read(io->fd, buf, kReportSize)
                                                           : ::recv(io->fd, buf, kReportSize, 0);
   if (n != static_cast<ssize_t>(kReportSize)) return -1;
-  if (io->response.add(buf, kCmdCbor)) io->tap->observe(io->response.data);
+  if (collect(io->response, buf, kCmdCbor)) io->tap->observe(io->response.payload());
   return static_cast<int>(n);
 }
 
@@ -145,18 +131,19 @@ int report_write(void* handle, const unsigned char* buf, size_t len) {
   if (len != kReportSize + 1) return -1;
   auto* io = static_cast<ReportIo*>(handle);
   const unsigned char* report = buf + 1;
-  const bool cbor_part = (report[4] & 0x80) ? (report[4] & 0x7F) == kCmdCbor : io->request.active;
+  const ByteView r(report, kReportSize);
+  const bool cbor_part = hid::is_init(r) ? hid::command_of(r) == kCmdCbor : io->request.active();
   if (!cbor_part) {
     io->held.clear();
-    io->request.active = false;
+    io->request.reset();
     return send_report(*io, report) ? static_cast<int>(len) : -1;
   }
-  if (report[4] & 0x80) io->held.clear();
+  if (hid::is_init(r)) io->held.clear();
   io->held.insert(io->held.end(), report, report + kReportSize);
-  if (!io->request.add(report, kCmdCbor)) return static_cast<int>(len);  // more reports to come
+  if (!collect(io->request, report, kCmdCbor)) return static_cast<int>(len);  // more reports to come
   Bytes held = std::move(io->held);
   io->held.clear();
-  if (!io->tap->admit(io->request.data)) return -1;  // nothing of it was sent
+  if (!io->tap->admit(io->request.payload())) return -1;  // nothing of it was sent
   for (size_t off = 0; off < held.size(); off += kReportSize)
     if (!send_report(*io, held.data() + off)) return -1;
   return static_cast<int>(len);
@@ -164,7 +151,7 @@ int report_write(void* handle, const unsigned char* buf, size_t len) {
 }  // namespace
 
 Status NfcctapLink::select() {
-  auto r = connection_.select(kFidoAid);
+  auto r = connection_.select(ByteView(nfcctap::kAid));
   if (!r) return r.error();
   if (!r->ok()) return Error::sw(r->sw.value, "SELECT FIDO applet");
   return {};
@@ -190,8 +177,8 @@ int NfcctapLink::tx(fido_dev_t* dev, uint8_t cmd, const unsigned char* buf, size
   if (cmd == kCmdCancel) return 0;  // every exchange completes before it returns
   if (cmd != kCmdCbor) return -1;   // no CTAP1/U2F over this link
   if (!self->tap_.admit(ByteView(buf, len))) return -1;
-  auto r =
-      self->connection_.send(iso7816::CommandApdu::make(0x80, 0x10, 0x00, 0x00, Bytes(buf, buf + len), 256));
+  auto r = self->connection_.send(
+      iso7816::CommandApdu::make(nfcctap::kCla, nfcctap::kInsMsg, 0x00, 0x00, Bytes(buf, buf + len), 256));
   if (!r) self->tap_.note_link_failure(r.error());
   if (!r || !r->ok()) return -1;
   self->pending_ = std::move(r->data);
@@ -205,7 +192,7 @@ int NfcctapLink::rx(fido_dev_t* dev, uint8_t cmd, unsigned char* buf, size_t cap
   if (cmd == kCmdInit) {
     // nonce | CID | CTAPHID version 2 | device version 0.0.0 | capabilities CBOR + NMSG
     Bytes reply = self->init_nonce_;
-    reply.resize(kInitNonceSize);
+    reply.resize(hid::kNonceSize);
     append(reply, Bytes{0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x0C});
     if (reply.size() > cap) return -1;
     std::memcpy(buf, reply.data(), reply.size());
@@ -246,12 +233,13 @@ void CtapTap::observe(ByteView response) {
     cbor::Value body;
     const bool parsed =
         response.size() > 1 && cbor::decode(response.subspan(1), body) == cbor::DecodeStatus::kOk;
-    if (request_[0] == kCtapGetInfo && parsed) last_info_ = Bytes(response.begin() + 1, response.end());
+    if (request_[0] == static_cast<uint8_t>(Command::kGetInfo) && parsed)
+      last_info_ = Bytes(response.begin() + 1, response.end());
     cbor::Value req;
-    if (request_[0] == kCtapClientPin && parsed &&
+    if (request_[0] == static_cast<uint8_t>(Command::kClientPin) && parsed &&
         cbor::decode(ByteView(request_).subspan(1), req) == cbor::DecodeStatus::kOk) {
-      const cbor::Value* sub = req.find(int64_t{2});
-      if (sub && sub->is_unsigned() && sub->as_unsigned() == kSubGetPinRetries) {
+      const cbor::Value* sub = req.find(protocol::ctap::kClientPinSubCommandKey);
+      if (sub && sub->is_unsigned() && sub->as_unsigned() == protocol::ctap::kGetPinRetries) {
         const cbor::Value* state = body.find(int64_t{4});
         power_cycle_state_ = state && state->is_bool() ? std::optional<bool>(state->as_bool()) : std::nullopt;
       }

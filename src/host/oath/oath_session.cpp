@@ -5,21 +5,16 @@
 #include "crypto/algorithm_ids.h"
 #include "crypto/random.h"
 #include "iso7816/tlv.h"
+#include "protocol/otp.h"
 
 namespace keydesk::host::oath {
 namespace {
-constexpr uint8_t kInsPut = 0x01, kInsDelete = 0x02, kInsSetCode = 0x03, kInsReset = 0x04, kInsRename = 0x05,
-                  kInsVerify = 0x20, kInsList = 0xA1, kInsCalculate = 0xA2, kInsValidate = 0xA3,
-                  kInsCalculateAll = 0xA4, kInsSendRemaining = 0xA5, kInsGetCredentialProperties = 0xB0;
-constexpr uint32_t kTagName = 0x71, kTagListEntry = 0x72, kTagKey = 0x73, kTagChallenge = 0x74,
-                   kTagFullResponse = 0x75, kTagTruncated = 0x76, kTagHotp = 0x77, kTagVersion = 0x79,
-                   kTagImf = 0x7A, kTagTouch = 0x7C, kTagAccessRules = 0x8A, kTagProperties = 0xA0;
-constexpr uint8_t kPropertyTouch = 0x02;
+using namespace protocol::ykoath;
 constexpr size_t kChallengeSize = 8;
 
 Result<OathCredentialInfo> info_from_kind(uint8_t kind, ByteView name) {
-  const auto hash = crypto::hash_from_oath_nibble(kind & 0x0F);
-  const uint8_t type = kind & 0xF0;
+  const auto hash = crypto::hash_from_oath_nibble(kind & kAlgorithmMask);
+  const uint8_t type = kind & kTypeMask;
   if (!hash || (type != 0x10 && type != 0x20))
     return Error::make(ErrorKind::kMalformed, "OATH credential kind");
   OathCredentialInfo info;
@@ -38,13 +33,13 @@ Result<OathCredentialInfo> info_from_properties(ByteView item) {
   auto tlvs = iso7816::parse_tlvs(item);
   if (!tlvs) return tlvs.error();
   const auto* name = iso7816::find_tlv(*tlvs, kTagName);
-  const auto* kind = iso7816::find_tlv(*tlvs, 0x80);
-  const auto* digits = iso7816::find_tlv(*tlvs, 0x81);
-  const auto* counter = iso7816::find_tlv(*tlvs, 0x82);
-  const auto* period = iso7816::find_tlv(*tlvs, 0x83);
-  const auto* properties = iso7816::find_tlv(*tlvs, 0x84);
-  const auto* contact = iso7816::find_tlv(*tlvs, 0x85);
-  const auto* contactless = iso7816::find_tlv(*tlvs, 0x86);
+  const auto* kind = iso7816::find_tlv(*tlvs, kTagKind);
+  const auto* digits = iso7816::find_tlv(*tlvs, kTagDigits);
+  const auto* counter = iso7816::find_tlv(*tlvs, kTagCounter);
+  const auto* period = iso7816::find_tlv(*tlvs, kTagPeriod);
+  const auto* properties = iso7816::find_tlv(*tlvs, kTagPropertyByte);
+  const auto* contact = iso7816::find_tlv(*tlvs, kTagContactRule);
+  const auto* contactless = iso7816::find_tlv(*tlvs, kTagContactlessRule);
   const auto malformed = Error::make(ErrorKind::kMalformed, "OATH credential properties");
   if (!name || !kind || kind->value.size() != 1 || !digits || digits->value.size() != 1) return malformed;
   auto info = info_from_kind(kind->value[0], name->value);
@@ -68,38 +63,17 @@ Result<OathCredentialInfo> info_from_properties(ByteView item) {
 Result<std::string> code_from_response(ByteView data) {
   const auto value = iso7816::find_value(data, kTagTruncated);
   if (!value || value->size() != 5) return Error::make(ErrorKind::kMalformed, "OATH CALCULATE response");
-  return OathSession::format_code(read_be32(ByteView(*value).subspan(1)) & 0x7FFFFFFF, (*value)[0]);
+  return protocol::otp::format_code(read_be32(ByteView(*value).subspan(1)) & 0x7FFFFFFF, (*value)[0]);
 }
 }  // namespace
 
 const Bytes& OathSession::aid() {
-  static const Bytes kAid = {0xA0, 0x00, 0x00, 0x05, 0x27, 0x21, 0x01};
-  return kAid;
+  static const Bytes bytes(std::begin(kAid), std::end(kAid));
+  return bytes;
 }
 
 OathSession::OathSession(ApduConnection& connection) : connection_(connection) {
   connection_.set_send_remaining_ins(kInsSendRemaining);
-}
-
-Bytes OathSession::totp_challenge(int64_t unix_time, uint32_t period) {
-  Bytes out;
-  append_be64(out, static_cast<uint64_t>(unix_time / static_cast<int64_t>(period)));
-  return out;
-}
-
-std::string OathSession::format_code(uint32_t truncated, int digits) {
-  uint32_t modulus = 1;
-  for (int i = 0; i < digits; ++i) modulus *= 10;
-  char text[16];
-  std::snprintf(text, sizeof text, "%0*u", digits, truncated % modulus);
-  return text;
-}
-
-Bytes OathSession::derive_access_key(std::string_view password, ByteView salt) {
-  Bytes secret = bytes_of(password);
-  Bytes key = crypto::pbkdf2(crypto::HashAlg::kSha1, secret, salt, 1000, 16);
-  wipe(secret);
-  return key;
 }
 
 Result<Bytes> OathSession::send_ok(CommandApdu cmd, const char* context) {
@@ -130,7 +104,7 @@ Result<OathApplicationInfo> OathSession::select() {
 Result<bool> OathSession::validate(std::string_view password) {
   if (select_challenge_.empty())
     return Error::make(ErrorKind::kUsage, "the OATH applet asked for no password");
-  Bytes key = derive_access_key(password, info_.salt);
+  Bytes key = protocol::ykoath::derive_access_key(password, info_.salt);
   const Bytes host_challenge = crypto::random_bytes(kChallengeSize);
   Bytes data;
   iso7816::append_tlv(data, kTagFullResponse, crypto::hmac(crypto::HashAlg::kSha1, key, select_challenge_));
@@ -156,9 +130,10 @@ Result<bool> OathSession::validate(std::string_view password) {
 }
 
 Status OathSession::set_password(std::string_view password) {
-  Bytes key = derive_access_key(password, info_.salt);
+  Bytes key = protocol::ykoath::derive_access_key(password, info_.salt);
   const Bytes challenge = crypto::random_bytes(kChallengeSize);
-  Bytes key_item{static_cast<uint8_t>(static_cast<uint8_t>(OathType::kTotp) | 0x01)};
+  Bytes key_item{static_cast<uint8_t>(static_cast<uint8_t>(OathType::kTotp) |
+                                      crypto::oath_nibble_of(crypto::HashAlg::kSha1))};
   append(key_item, key);
   Bytes data;
   iso7816::append_tlv(data, kTagKey, key_item);
@@ -221,7 +196,7 @@ Result<std::string> OathSession::calculate(std::string_view name, Bytes challeng
 
 Result<std::string> OathSession::calculate_totp(std::string_view name, int64_t unix_time, uint32_t period) {
   if (period == 0) return Error::make(ErrorKind::kUsage, "TOTP period must be positive");
-  return calculate(name, totp_challenge(unix_time, period));
+  return calculate(name, protocol::otp::moving_factor(protocol::otp::totp_counter(unix_time, period)));
 }
 
 Result<std::string> OathSession::calculate_hotp(std::string_view name) {
@@ -229,9 +204,11 @@ Result<std::string> OathSession::calculate_hotp(std::string_view name) {
 }
 
 Result<std::vector<OathCode>> OathSession::calculate_all(int64_t unix_time) {
-  auto data = send_ok(CommandApdu::make(0x00, kInsCalculateAll, 0x00, 0x01,
-                                        iso7816::encode_tlv(kTagChallenge, totp_challenge(unix_time, 30))),
-                      "OATH CALCULATE ALL");
+  auto data = send_ok(
+      CommandApdu::make(0x00, kInsCalculateAll, 0x00, 0x01,
+                        iso7816::encode_tlv(kTagChallenge, protocol::otp::moving_factor(
+                                                               protocol::otp::totp_counter(unix_time, 30)))),
+      "OATH CALCULATE ALL");
   if (!data) return data.error();
   auto tlvs = iso7816::parse_tlvs(*data);
   if (!tlvs || tlvs->size() % 2 != 0)
@@ -244,7 +221,8 @@ Result<std::vector<OathCode>> OathSession::calculate_all(int64_t unix_time) {
       return Error::make(ErrorKind::kMalformed, "OATH CALCULATE ALL entry");
     OathCode code{string_of(name.value), OathCode::Kind::kCode, {}, result.value[0]};
     if (result.tag == kTagTruncated && result.value.size() == 5) {
-      code.code = format_code(read_be32(ByteView(result.value).subspan(1)) & 0x7FFFFFFF, code.digits);
+      code.code =
+          protocol::otp::format_code(read_be32(ByteView(result.value).subspan(1)) & 0x7FFFFFFF, code.digits);
     } else if (result.tag == kTagHotp) {
       code.kind = OathCode::Kind::kHotp;
     } else if (result.tag == kTagTouch) {
@@ -268,7 +246,7 @@ Status OathSession::put(const OathCredentialSpec& spec) {
   iso7816::append_tlv(data, kTagKey, key);
   wipe(key);
   if (spec.touch) {
-    data.push_back(0x78);  // the property item has no length byte
+    data.push_back(static_cast<uint8_t>(kTagProperty));  // the property item has no length byte
     data.push_back(kPropertyTouch);
   }
   if (spec.type == OathType::kHotp && spec.initial_counter > 0) {
@@ -301,13 +279,13 @@ Status OathSession::rename(std::string_view from, std::string_view to) {
 }
 
 Status OathSession::reset() {
-  auto r = send_ok(CommandApdu::make(0x00, kInsReset, 0xDE, 0xAD), "OATH RESET");
+  auto r = send_ok(CommandApdu::make(0x00, kInsReset, kResetP1, kResetP2), "OATH RESET");
   if (!r) return r.error();
   return {};
 }
 
 Result<VerifyResult> OathSession::verify_pin(std::string_view pin) {
-  CommandApdu cmd = CommandApdu::make(0x00, kInsVerify, 0x00, 0x80, bytes_of(pin));
+  CommandApdu cmd = CommandApdu::make(0x00, kInsVerify, 0x00, kPinReference, bytes_of(pin));
   auto r = connection_.send(cmd);
   wipe(cmd.data);
   if (!r) return r.error();

@@ -10,11 +10,12 @@
 #include "crypto/digest.h"
 #include "host/apdu_connection.h"
 #include "host/verify_result.h"
+#include "protocol/ykoath.h"
 
 namespace keydesk::host::oath {
 
-enum class OathType : uint8_t { kHotp = 0x10, kTotp = 0x20 };
-enum class OathAccessRule : uint8_t { kAlways = 0, kPin = 1, kTouch = 2 };
+using protocol::ykoath::OathType;
+using OathAccessRule = protocol::ykoath::AccessRule;
 
 struct OathApplicationInfo {
   uint8_t version[3] = {0, 0, 0};
@@ -88,13 +89,6 @@ class OathSession {
   Status reset();
   // VERIFY with the card PIN, for credentials whose rule is "pin" (keydesk extension).
   Result<VerifyResult> verify_pin(std::string_view pin);
-
-  // The TOTP moving factor: floor(unix_time / period) as 8-byte big-endian.
-  static Bytes totp_challenge(int64_t unix_time, uint32_t period);
-  // A truncated response (4 bytes, top bit cleared) as a zero-padded code of `digits` digits.
-  static std::string format_code(uint32_t truncated, int digits);
-  // PBKDF2-HMAC-SHA1(password, salt, 1000 iterations, 16 bytes): the access key.
-  static Bytes derive_access_key(std::string_view password, ByteView salt);
 
  private:
   Result<std::string> calculate(std::string_view name, Bytes challenge);

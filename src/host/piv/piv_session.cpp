@@ -1,58 +1,23 @@
 #include "host/piv/piv_session.h"
 
+#include "crypto/algorithm_ids.h"
 #include "crypto/random.h"
 #include "iso7816/tlv.h"
 
 namespace keydesk::host::piv {
 namespace {
-constexpr uint8_t kInsVerify = 0x20, kInsChange = 0x24, kInsResetRetry = 0x2C, kInsAuthenticate = 0x87,
-                  kInsGenerate = 0x47, kInsGetData = 0xCB, kInsVersion = 0xFD, kInsSerial = 0xF8,
-                  kInsMetadata = 0xF7;
-constexpr uint8_t kPin = 0x80, kPuk = 0x81, kManagementKey = 0x9B;
-constexpr size_t kPinField = 8;
-constexpr uint32_t kChuid = 0x5FC102;
+using namespace protocol::piv;
 
 // PINs travel right-padded with FF to 8 bytes.
 Bytes padded(const Bytes& pin) {
   Bytes out(pin);
-  if (out.size() < kPinField) out.resize(kPinField, 0xFF);
+  if (out.size() < kPinFieldSize) out.resize(kPinFieldSize, kPinPadding);
   return out;
-}
-
-uint8_t cipher_id(crypto::BlockCipher c) {
-  switch (c) {
-    case crypto::BlockCipher::kTdes:
-      return 0x03;
-    case crypto::BlockCipher::kAes128:
-      return 0x08;
-    case crypto::BlockCipher::kAes192:
-      return 0x0A;
-    case crypto::BlockCipher::kAes256:
-      return 0x0C;
-  }
-  return 0x03;
-}
-
-uint32_t certificate_object(uint8_t slot) {
-  switch (slot) {
-    case 0x9A:
-      return 0x5FC105;
-    case 0x9C:
-      return 0x5FC10A;
-    case 0x9D:
-      return 0x5FC10B;
-    case 0x9E:
-      return 0x5FC101;
-    case 0xF9:
-      return 0x5FFF01;
-    default:
-      return slot >= 0x82 && slot <= 0x95 ? 0x5FC10D + (slot - 0x82) : 0;
-  }
 }
 
 // The value of `tag` inside the 7C dynamic authentication template of a GENERAL AUTHENTICATE answer.
 Result<Bytes> template_value(ByteView data, uint32_t tag) {
-  auto inner = iso7816::find_value(data, 0x7C);
+  auto inner = iso7816::find_value(data, kTagDynamicAuth);
   auto value = inner ? iso7816::find_value(*inner, tag) : std::nullopt;
   if (!value) return Error::make(ErrorKind::kMalformed, "PIV GENERAL AUTHENTICATE: unexpected answer");
   return *value;
@@ -60,8 +25,8 @@ Result<Bytes> template_value(ByteView data, uint32_t tag) {
 }  // namespace
 
 const Bytes& PivSession::aid() {
-  static const Bytes kAid{0xA0, 0x00, 0x00, 0x03, 0x08};
-  return kAid;
+  static const Bytes bytes(kAidPrefix.begin(), kAidPrefix.end());
+  return bytes;
 }
 
 Status PivSession::select() {
@@ -72,43 +37,44 @@ Status PivSession::select() {
 }
 
 Result<std::array<uint8_t, 3>> PivSession::version() {
-  auto data = connection_.send_ok(CommandApdu::make(0x00, kInsVersion, 0x00, 0x00), "PIV GET VERSION");
+  auto data = connection_.send_ok(CommandApdu::make(0x00, kInsGetVersion, 0x00, 0x00), "PIV GET VERSION");
   if (!data) return data.error();
   if (data->size() != 3) return Error::make(ErrorKind::kMalformed, "PIV GET VERSION: not 3 bytes");
   return std::array<uint8_t, 3>{(*data)[0], (*data)[1], (*data)[2]};
 }
 
 Result<uint32_t> PivSession::serial() {
-  auto data = connection_.send_ok(CommandApdu::make(0x00, kInsSerial, 0x00, 0x00), "PIV GET SERIAL");
+  auto data = connection_.send_ok(CommandApdu::make(0x00, kInsGetSerial, 0x00, 0x00), "PIV GET SERIAL");
   if (!data) return data.error();
   if (data->size() != 4) return Error::make(ErrorKind::kMalformed, "PIV GET SERIAL: not 4 bytes");
   return read_be32(*data);
 }
 
 Result<VerifyResult> PivSession::pin_status() {
-  auto r = connection_.send(CommandApdu::make(0x00, kInsVerify, 0x00, kPin));
+  auto r = connection_.send(CommandApdu::make(0x00, kInsVerify, 0x00, kPinRef));
   if (!r) return r.error();
   return verify_result_from_sw(r->sw, "PIV VERIFY (status)");
 }
 
 Status PivSession::logout() {
-  auto r = connection_.send(CommandApdu::make(0x00, kInsVerify, 0xFF, kPin));
+  auto r = connection_.send(CommandApdu::make(0x00, kInsVerify, kVerifyLogout, kPinRef));
   if (!r) return r.error();
   if (!r->sw.ok()) return Error::sw(r->sw.value, "PIV VERIFY (reset security status)");
   return {};
 }
 
 Result<VerifyResult> PivSession::verify_pin(Bytes pin) {
-  return present(kInsVerify, kPin, std::move(pin), {}, "PIV VERIFY");
+  return present(kInsVerify, kPinRef, std::move(pin), {}, "PIV VERIFY");
 }
 Result<VerifyResult> PivSession::change_pin(Bytes current, Bytes next) {
-  return present(kInsChange, kPin, std::move(current), std::move(next), "PIV CHANGE PIN");
+  return present(kInsChangeReferenceData, kPinRef, std::move(current), std::move(next), "PIV CHANGE PIN");
 }
 Result<VerifyResult> PivSession::change_puk(Bytes current, Bytes next) {
-  return present(kInsChange, kPuk, std::move(current), std::move(next), "PIV CHANGE PUK");
+  return present(kInsChangeReferenceData, kPukRef, std::move(current), std::move(next), "PIV CHANGE PUK");
 }
 Result<VerifyResult> PivSession::unblock_pin(Bytes puk, Bytes new_pin) {
-  return present(kInsResetRetry, kPin, std::move(puk), std::move(new_pin), "PIV RESET RETRY COUNTER");
+  return present(kInsResetRetryCounter, kPinRef, std::move(puk), std::move(new_pin),
+                 "PIV RESET RETRY COUNTER");
 }
 
 Result<VerifyResult> PivSession::present(uint8_t ins, uint8_t reference, Bytes first, Bytes second,
@@ -125,7 +91,7 @@ Result<VerifyResult> PivSession::present(uint8_t ins, uint8_t reference, Bytes f
 }
 
 Result<std::optional<PivReferenceMetadata>> PivSession::metadata(uint8_t reference) {
-  auto r = connection_.send(CommandApdu::make(0x00, kInsMetadata, 0x00, reference));
+  auto r = connection_.send(CommandApdu::make(0x00, kInsGetMetadata, 0x00, reference));
   if (!r) return r.error();
   // Tokens before 5.3 do not know the instruction; references a token lacks answer 6A88.
   if (r->sw == iso7816::sw::kInsNotSupported || r->sw == iso7816::sw::kReferenceNotFound)
@@ -135,9 +101,9 @@ Result<std::optional<PivReferenceMetadata>> PivSession::metadata(uint8_t referen
   if (!tlvs) return tlvs.error();
   PivReferenceMetadata m;
   for (const auto& t : *tlvs) {
-    if (t.tag == 0x01 && t.value.size() == 1) m.algorithm = t.value[0];
-    if (t.tag == 0x05 && t.value.size() == 1) m.is_default = t.value[0] == 0x01;
-    if (t.tag == 0x06 && t.value.size() == 2) {
+    if (t.tag == kMetaAlgorithm && t.value.size() == 1) m.algorithm = t.value[0];
+    if (t.tag == kMetaIsDefault && t.value.size() == 1) m.is_default = t.value[0] == 0x01;
+    if (t.tag == kMetaRetries && t.value.size() == 2) {
       m.max_retries = t.value[0];
       m.remaining = t.value[1];
     }
@@ -146,25 +112,25 @@ Result<std::optional<PivReferenceMetadata>> PivSession::metadata(uint8_t referen
 }
 
 Status PivSession::authenticate(crypto::BlockCipher cipher, ByteView key) {
-  const uint8_t alg = cipher_id(cipher);
-  const Bytes request_witness = iso7816::encode_tlv(0x7C, iso7816::encode_tlv(0x80, {}));
-  auto step1 =
-      connection_.send_ok(CommandApdu::make(0x00, kInsAuthenticate, alg, kManagementKey, request_witness),
-                          "PIV management key witness");
+  const uint8_t alg = crypto::piv_id_of(cipher);
+  const Bytes request_witness = iso7816::encode_tlv(kTagDynamicAuth, iso7816::encode_tlv(kTagWitness, {}));
+  auto step1 = connection_.send_ok(
+      CommandApdu::make(0x00, kInsGeneralAuthenticate, alg, kManagementRef, request_witness),
+      "PIV management key witness");
   if (!step1) return step1.error();
-  auto encrypted_witness = template_value(*step1, 0x80);
+  auto encrypted_witness = template_value(*step1, kTagWitness);
   if (!encrypted_witness) return encrypted_witness.error();
   auto witness = crypto::ecb_decrypt(cipher, key, *encrypted_witness);
   if (!witness) return witness.error();
   const Bytes challenge = crypto::random_bytes(crypto::block_size(cipher));
-  Bytes inner = iso7816::encode_tlv(0x80, *witness);
-  iso7816::append_tlv(inner, 0x81, challenge);
+  Bytes inner = iso7816::encode_tlv(kTagWitness, *witness);
+  iso7816::append_tlv(inner, kTagChallenge, challenge);
   wipe(*witness);
-  auto step2 = connection_.send_ok(
-      CommandApdu::make(0x00, kInsAuthenticate, alg, kManagementKey, iso7816::encode_tlv(0x7C, inner)),
-      "PIV management key authentication");
+  auto step2 = connection_.send_ok(CommandApdu::make(0x00, kInsGeneralAuthenticate, alg, kManagementRef,
+                                                     iso7816::encode_tlv(kTagDynamicAuth, inner)),
+                                   "PIV management key authentication");
   if (!step2) return step2.error();
-  auto card_answer = template_value(*step2, 0x82);
+  auto card_answer = template_value(*step2, kTagResponse);
   auto expected = crypto::ecb_encrypt(cipher, key, challenge);
   if (!card_answer || !expected || !equal_ct(*card_answer, *expected))
     return Error::make(ErrorKind::kRefused, "the card's answer does not match the management key");
@@ -174,55 +140,59 @@ Status PivSession::authenticate(crypto::BlockCipher cipher, ByteView key) {
 Result<std::optional<Bytes>> PivSession::read_object(uint32_t object_id) {
   Bytes id;
   for (int shift = 16; shift >= 0; shift -= 8) id.push_back(static_cast<uint8_t>(object_id >> shift));
-  auto r = connection_.send(CommandApdu::make(0x00, kInsGetData, 0x3F, 0xFF, iso7816::encode_tlv(0x5C, id)));
+  auto r = connection_.send(
+      CommandApdu::make(0x00, kInsGetData, kDataP1, kDataP2, iso7816::encode_tlv(kTagObjectId, id)));
   if (!r) return r.error();
   if (r->sw == iso7816::sw::kFileNotFound) return std::optional<Bytes>{};
   if (!r->sw.ok()) return Error::sw(r->sw.value, "PIV GET DATA");
-  auto content = iso7816::find_value(r->data, 0x53);
+  auto content = iso7816::find_value(r->data, kTagObjectContent);
   if (!content) return Error::make(ErrorKind::kMalformed, "PIV GET DATA: no 53 template");
   return std::optional<Bytes>(std::move(*content));
 }
 
 Result<std::optional<Bytes>> PivSession::chuid() {
-  return read_object(kChuid);
+  return read_object(kChuidObject);
 }
 
 Result<std::optional<Bytes>> PivSession::guid() {
   auto chuid_data = chuid();
   if (!chuid_data || !*chuid_data) return chuid_data;
-  auto guid_value = iso7816::find_value(**chuid_data, 0x34);
+  auto guid_value = iso7816::find_value(**chuid_data, kTagGuid);
   if (!guid_value || guid_value->size() != 16)
     return Error::make(ErrorKind::kMalformed, "CHUID without a GUID");
   return std::optional<Bytes>(std::move(*guid_value));
 }
 
 Result<std::optional<Bytes>> PivSession::certificate(uint8_t slot) {
-  const uint32_t object = certificate_object(slot);
-  if (object == 0) return Error::make(ErrorKind::kUsage, "not a PIV key slot");
-  auto content = read_object(object);
+  const auto object = certificate_object(slot);
+  if (!object) return Error::make(ErrorKind::kUsage, "not a PIV key slot");
+  auto content = read_object(*object);
   if (!content || !*content) return content;
-  auto der = iso7816::find_value(**content, 0x70);
+  auto der = iso7816::find_value(**content, kTagCertificate);
   if (!der) return Error::make(ErrorKind::kMalformed, "certificate object without tag 70");
   return std::optional<Bytes>(std::move(*der));
 }
 
-Result<Bytes> PivSession::generate_key(uint8_t slot, uint8_t algorithm) {
-  const Bytes control = iso7816::encode_tlv(0xAC, iso7816::encode_tlv(0x80, Bytes{algorithm}));
-  auto data = connection_.send_ok(CommandApdu::make(0x00, kInsGenerate, 0x00, slot, control), "PIV GENERATE");
+Result<Bytes> PivSession::generate_key(uint8_t slot, Algorithm algorithm) {
+  const Bytes control = iso7816::encode_tlv(
+      kTagControlTemplate, iso7816::encode_tlv(kTagAlgorithm, Bytes{static_cast<uint8_t>(algorithm)}));
+  auto data =
+      connection_.send_ok(CommandApdu::make(0x00, kInsGenerateKeyPair, 0x00, slot, control), "PIV GENERATE");
   if (!data) return data.error();
-  auto public_key = iso7816::find_value(*data, 0x7F49);
+  auto public_key = iso7816::find_value(*data, kTagPublicKey);
   if (!public_key) return Error::make(ErrorKind::kMalformed, "PIV GENERATE: no 7F49 template");
   return *public_key;
 }
 
-Result<Bytes> PivSession::sign(uint8_t slot, uint8_t algorithm, ByteView input) {
-  Bytes inner = iso7816::encode_tlv(0x82, {});
-  iso7816::append_tlv(inner, 0x81, input);
-  auto data = connection_.send_ok(
-      CommandApdu::make(0x00, kInsAuthenticate, algorithm, slot, iso7816::encode_tlv(0x7C, inner)),
-      "PIV sign");
+Result<Bytes> PivSession::sign(uint8_t slot, Algorithm algorithm, ByteView input) {
+  Bytes inner = iso7816::encode_tlv(kTagResponse, {});
+  iso7816::append_tlv(inner, kTagChallenge, input);
+  auto data =
+      connection_.send_ok(CommandApdu::make(0x00, kInsGeneralAuthenticate, static_cast<uint8_t>(algorithm),
+                                            slot, iso7816::encode_tlv(kTagDynamicAuth, inner)),
+                          "PIV sign");
   if (!data) return data.error();
-  return template_value(*data, 0x82);
+  return template_value(*data, kTagResponse);
 }
 
 }  // namespace keydesk::host::piv

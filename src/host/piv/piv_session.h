@@ -10,6 +10,7 @@
 #include "crypto/cipher.h"
 #include "host/apdu_connection.h"
 #include "host/verify_result.h"
+#include "protocol/piv.h"
 
 namespace keydesk::host::piv {
 
@@ -20,13 +21,7 @@ struct PivReferenceMetadata {
   bool is_default = false;  // tag 05: still the factory value
 };
 
-namespace piv_slot {
-inline constexpr uint8_t kAuthentication = 0x9A, kSignature = 0x9C, kKeyManagement = 0x9D,
-                         kCardAuthentication = 0x9E;
-}
-namespace piv_algorithm {
-inline constexpr uint8_t kRsa2048 = 0x07, kEccP256 = 0x11, kEccP384 = 0x14;
-}
+using protocol::piv::Algorithm;
 
 class PivSession {
  public:
@@ -58,9 +53,9 @@ class PivSession {
   Result<std::optional<Bytes>> guid();                     // the CHUID's 16-byte card UUID
   Result<std::optional<Bytes>> certificate(uint8_t slot);  // DER
   // GENERATE ASYMMETRIC KEY PAIR (needs the management key): the 7F49 public-key data objects.
-  Result<Bytes> generate_key(uint8_t slot, uint8_t algorithm);
+  Result<Bytes> generate_key(uint8_t slot, Algorithm algorithm);
   // GENERAL AUTHENTICATE: ECDSA over a hash, or raw RSA over one padded block.
-  Result<Bytes> sign(uint8_t slot, uint8_t algorithm, ByteView input);
+  Result<Bytes> sign(uint8_t slot, Algorithm algorithm, ByteView input);
 
  private:
   Result<VerifyResult> present(uint8_t ins, uint8_t reference, Bytes first, Bytes second,

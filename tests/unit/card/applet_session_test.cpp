@@ -9,6 +9,7 @@
 #include "fixtures/sim_token.h"
 #include "host/aca/aca_session.h"
 #include "host/oath/oath_session.h"
+#include "protocol/aca.h"
 
 using namespace keydesk;
 using namespace keydesk::testing;
@@ -42,7 +43,7 @@ class CaseStudyCard {
 
   // A help desk's answer to the pending XAUTH challenge `challenge`.
   Bytes cryptogram(ByteView challenge) {
-    auto c = AcaSession::xauth_cryptogram(crypto::BlockCipher::kAes128, kCaseStudyXauthKey, challenge);
+    auto c = protocol::aca::xauth_cryptogram(crypto::BlockCipher::kAes128, kCaseStudyXauthKey, challenge);
     EXPECT_TRUE(c.ok());
     return c ? *c : Bytes{};
   }

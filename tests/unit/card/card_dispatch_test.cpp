@@ -6,6 +6,7 @@
 
 #include "card/card.h"
 #include "card/state_file.h"
+#include "fixtures/simulated_disk.h"
 
 using namespace keydesk;
 using namespace keydesk::card;
@@ -130,4 +131,28 @@ TEST(CardDispatch, StateIsWrittenBeforeTheResponseAndRolledBackWhenItCannotBe) {
   again.transmit(hex("00A4040005F000000001"));
   EXPECT_EQ(to_hex(again.transmit(hex("0003000000"))), "abcd9000");
   std::filesystem::remove_all(dir);
+}
+
+// The same rule on a store that fails on demand, so it holds for every user (root ignores the directory
+// permissions above): a change the store could not take is answered 6581 and undone in memory.
+TEST(CardDispatch, AChangeTheStoreRefusesIsAnswered6581AndUndone) {
+  keydesk::testing::SimulatedDisk disk;
+  Card card(std::make_unique<keydesk::testing::SimulatedDiskStore>(disk));
+  card.emplace_applet<EchoApplet>();
+  ASSERT_TRUE(card.load(minimal_profile()).ok());
+  card.transmit(hex("00A4040005F000000001"));
+  EXPECT_EQ(to_hex(card.transmit(hex("0001000002ABCD"))), "9000");
+  const auto durable = disk.durable;
+  const auto writes = card.persist_count();
+
+  disk.fail_next_write = true;
+  EXPECT_EQ(to_hex(card.transmit(hex("0001000001EE"))), "6581");
+  EXPECT_EQ(to_hex(card.transmit(hex("0003000000"))), "abcd9000") << "the refused change must be undone";
+  EXPECT_EQ(disk.durable, durable);
+  EXPECT_EQ(card.persist_count(), writes);
+
+  // The store works again: the next change is written and answered.
+  EXPECT_EQ(to_hex(card.transmit(hex("0001000001EE"))), "9000");
+  EXPECT_EQ(to_hex(card.transmit(hex("0003000000"))), "ee9000");
+  EXPECT_EQ(card.persist_count(), writes + 1);
 }

@@ -245,6 +245,17 @@ TEST(CliArguments, UsageErrorsExitTwoAndTouchNothing) {
   EXPECT_EQ(pin_counter(tokens), 6);
 }
 
+TEST(CliArguments, HelpOptionPrintsTheUsageAndExitsZero) {
+  LoopbackTokens tokens("case-study");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--help"}, {"-h"}, {"help"}, {"pin-verify", "-p", "123456", "--help"}}) {
+    const auto r = run_cli(tokens, args);
+    EXPECT_EQ(r.code, 0) << args.front() << ": " << r.err;
+    EXPECT_EQ(r.out.rfind("usage: keydesk", 0), 0u) << args.front();
+  }
+  EXPECT_EQ(pin_counter(tokens), 6) << "pin-verify --help must not try the PIN";
+}
+
 TEST(CliExplain, StatusWordsAndCtapCodesInWords) {
   LoopbackTokens tokens("case-study");
   auto r = run_cli(tokens, {"explain", "63C5", "6983", "0x34", "35"});

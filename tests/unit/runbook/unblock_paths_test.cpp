@@ -136,11 +136,13 @@ TEST_P(AdviceMatrix, LowRetriesAdviceAndTheInterlockFloorFollowThePaths) {
   const bool any = puk == Puk::kPresent || xauth == Xauth::kPresent;
   // 3 retries left: a warning only where no way back exists (the floor is 3 then, 2 otherwise).
   TokenSnapshot s;
+  // The findings are kept in variables: finding() points into the vector it is given.
   s.access = access(puk, xauth, 3);
-  const Finding* low = finding(find_issues(s), "pin-low-retries");
-  EXPECT_EQ(low != nullptr, !any);
+  const std::vector<Finding> at_three = find_issues(s);
+  EXPECT_EQ(finding(at_three, "pin-low-retries") != nullptr, !any);
   s.access = access(puk, xauth, 2);
-  low = finding(find_issues(s), "pin-low-retries");
+  const std::vector<Finding> at_two = find_issues(s);
+  const Finding* low = finding(at_two, "pin-low-retries");
   ASSERT_NE(low, nullptr);
   EXPECT_EQ(contains(low->next_step, "pin-reset-tries"), puk == Puk::kPresent) << low->next_step;
   EXPECT_EQ(contains(low->next_step, "challenge-response"), xauth == Xauth::kPresent) << low->next_step;

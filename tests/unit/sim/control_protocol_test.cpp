@@ -52,6 +52,14 @@ TEST(ControlProtocol, StatusIsOneLineOfJson) {
             (nlohmann::json{{"link", "ctaphid"}, {"after", "ctap-getinfo"}, {"held", true}}));
 }
 
+// Found by fuzz_sim_control: a profile named with bytes that are not UTF-8 made `status` throw.
+TEST(ControlProtocol, StatusOfAProfileNamedWithAnyBytes) {
+  SimStatus status;
+  status.profile = "lab-\xFF";
+  const auto doc = nlohmann::json::parse(format_status(status));
+  EXPECT_EQ(doc["profileHex"], "6C61622DFF");
+}
+
 TEST(ControlProtocol, HoldSeamCommands) {
   auto pcsc = parse_control_command("hold-after pcsc ctap-getinfo");
   ASSERT_TRUE(pcsc.ok());

@@ -37,6 +37,7 @@ TEST(SimOptions, RefusesBadCommandLines) {
       {"--state", "s.json", "--vpcd-port", "35963x"},    // not a number
       {"--state", "s.json", "--vpcd-port", "1", "--x"},  // unknown option
       {"--state"},                                       // missing value
+      {"--state", "s.json", "--vpcd-port", "1", ""},     // an empty word is no option
   };
   for (const auto& args : bad) {
     auto o = parse_sim_options(args);
@@ -46,6 +47,27 @@ TEST(SimOptions, RefusesBadCommandLines) {
   EXPECT_NE(
       parse_sim_options({"--state", "s", "--vpcd-port", "1", "--bogus"}).error().context.find("--bogus"),
       std::string::npos);
+}
+
+// The table is what keydesk-sim(1), the bash completion and --help are generated from: every row must be
+// an option the parser accepts under both its names, and the usage text must show every row.
+TEST(SimOptions, EveryTableRowIsAcceptedAndShownInTheUsage) {
+  const std::string usage = sim_usage();
+  for (const auto& spec : sim_option_specs()) {
+    for (const std::string_view name : {spec.name, spec.alias}) {
+      if (name.empty()) continue;
+      std::vector<std::string> args{"--state", "s.json", "--vpcd-port", "1", std::string(name)};
+      if (!spec.value.empty()) args.push_back(spec.name == "--vpcd-port" ? "2" : "value");
+      auto o = parse_sim_options(args);
+      ASSERT_TRUE(o.ok()) << name << ": " << describe(o.error());
+    }
+    EXPECT_NE(usage.find(std::string(spec.name)), std::string::npos) << spec.name;
+    if (!spec.value.empty()) {
+      EXPECT_NE(usage.find(std::string(spec.value)), std::string::npos) << spec.value;
+    }
+  }
+  EXPECT_TRUE(parse_sim_options({"-h"})->help);
+  EXPECT_TRUE(parse_sim_options({"--state", "s", "--vpcd-port", "1", "--verbose"})->verbose);
 }
 
 }  // namespace

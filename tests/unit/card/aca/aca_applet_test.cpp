@@ -5,6 +5,7 @@
 #include "fixtures/sim_token.h"
 #include "host/aca/aca_session.h"
 #include "host/oath/oath_session.h"
+#include "protocol/aca.h"
 
 using namespace keydesk;
 using namespace keydesk::testing;
@@ -26,7 +27,7 @@ struct AcaFixture : ::testing::Test {
   Result<VerifyResult> authenticate_as_help_desk(ByteView key = kCaseStudyKey) {
     auto challenge = aca.xauth_challenge();
     if (!challenge) return challenge.error();
-    auto cryptogram = AcaSession::xauth_cryptogram(crypto::BlockCipher::kAes128, key, *challenge);
+    auto cryptogram = protocol::aca::xauth_cryptogram(crypto::BlockCipher::kAes128, key, *challenge);
     if (!cryptogram) return cryptogram.error();
     return aca.xauth_authenticate(*cryptogram);
   }
@@ -109,7 +110,7 @@ TEST_F(AcaFixture, WrongCryptogramSpendsAnXauthTryAndTheChallengeIsSingleUse) {
   EXPECT_EQ(aca.properties()->xauth_tries, 4);
   // The right cryptogram for the spent challenge no longer works.
   auto late = aca.xauth_authenticate(
-      *AcaSession::xauth_cryptogram(crypto::BlockCipher::kAes128, kCaseStudyKey, *challenge));
+      *protocol::aca::xauth_cryptogram(crypto::BlockCipher::kAes128, kCaseStudyKey, *challenge));
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, 0x6985u);
   EXPECT_EQ(aca.unblock_with_xauth("135790").error().code, 0x6982u);
@@ -122,10 +123,10 @@ TEST_F(AcaFixture, WrongCryptogramSpendsAnXauthTryAndTheChallengeIsSingleUse) {
 TEST_F(AcaFixture, ChallengeDiesWithTheCardSession) {
   auto challenge = aca.xauth_challenge();
   ASSERT_TRUE(challenge.ok());
-  token.card().power_cycle();  // the user pulled the key before typing the cryptogram (seed 003)
+  token.card().power_cycle();  // the user pulled the key before typing the cryptogram (docs/field-notes.md, case 3)
   ASSERT_TRUE(aca.select().ok());
   auto late = aca.xauth_authenticate(
-      *AcaSession::xauth_cryptogram(crypto::BlockCipher::kAes128, kCaseStudyKey, *challenge));
+      *protocol::aca::xauth_cryptogram(crypto::BlockCipher::kAes128, kCaseStudyKey, *challenge));
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, 0x6985u);
 }
@@ -208,7 +209,7 @@ TEST(AcaFactory, FirstXauthKeyNeedsNoAuthenticationLaterOnesDo) {
   EXPECT_EQ(first->size(), 8u) << "3DES challenges are one 8-byte block";
   auto second = aca.xauth_challenge();
   EXPECT_EQ(*second, *first) << "Static challenges repeat";
-  auto cryptogram = AcaSession::xauth_cryptogram(crypto::BlockCipher::kTdes, tdes, *second);
+  auto cryptogram = protocol::aca::xauth_cryptogram(crypto::BlockCipher::kTdes, tdes, *second);
   ASSERT_TRUE(aca.xauth_authenticate(*cryptogram)->ok());
   EXPECT_TRUE(
       aca.put_xauth_key(crypto::BlockCipher::kAes128, kCaseStudyKey, XauthChallengeType::kDynamic).ok());
@@ -238,8 +239,8 @@ TEST_F(AcaFixture, MalformedInputAnswersIsoStatusWordsAndChangesNothing) {
   ASSERT_TRUE(challenge.ok());
   EXPECT_EQ(aca.xauth_authenticate(Bytes(8, 0))->kind, VerifyResult::Kind::kRejected);
   EXPECT_EQ(aca.properties()->xauth_tries, 5);
-  EXPECT_TRUE(aca.xauth_authenticate(
-                     *AcaSession::xauth_cryptogram(crypto::BlockCipher::kAes128, kCaseStudyKey, *challenge))
+  EXPECT_TRUE(aca.xauth_authenticate(*protocol::aca::xauth_cryptogram(crypto::BlockCipher::kAes128,
+                                                                      kCaseStudyKey, *challenge))
                   ->ok());
 
   EXPECT_EQ(token.raw("8030000100"), "6B00");

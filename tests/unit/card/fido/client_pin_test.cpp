@@ -1,5 +1,5 @@
 // authenticatorGetInfo and authenticatorClientPIN: what a platform observes, including the retry state
-// machine of reference B.7 and the PIN_NOT_SET rule of B.8.
+// machine of CTAP 2.1 section 6.5.5 (retries, the three-mismatch power-cycle block) and PIN_NOT_SET.
 #include "fixtures/authenticator_fixture.h"
 #include "fixtures/fido_platform.h"
 
@@ -35,7 +35,7 @@ TEST(GetInfo, EpIsAbsentWithoutEnterpriseAttestation) {
   card::CardContext context;
   Authenticator a(context);
   ASSERT_TRUE(a.load(profile_section("yubikey5")).ok());
-  auto info = call(a, CtapCommand::kGetInfo).body;
+  auto info = call(a, protocol::ctap::Command::kGetInfo).body;
   EXPECT_EQ(info.find(4)->find("ep"), nullptr);
   EXPECT_EQ(info.find(20)->as_unsigned(), 25u);
   EXPECT_NE(info.find(3)->as_bytes(), from_hex("6b65796465736b000000000000000c01").value());
@@ -51,7 +51,8 @@ TEST_P(ClientPinTest, PinOperationsWithoutAPinAnswerPinNotSetAndSpendNothing) {
 
 TEST_P(ClientPinTest, SetChangeAndUseThePin) {
   ASSERT_EQ(platform.set_pin("1234"), CtapStatus::kOk);
-  EXPECT_TRUE(call(authenticator, CtapCommand::kGetInfo).body.find(4)->find("clientPin")->as_bool());
+  EXPECT_TRUE(
+      call(authenticator, protocol::ctap::Command::kGetInfo).body.find(4)->find("clientPin")->as_bool());
   EXPECT_EQ(platform.set_pin("5678"), CtapStatus::kPinAuthInvalid) << "setPIN on a token that has a PIN";
   EXPECT_EQ(platform.change_pin("1234", "5678"), CtapStatus::kOk);
   EXPECT_EQ(platform.token("1234", kPermMakeCredential).first, CtapStatus::kPinInvalid);
@@ -109,7 +110,7 @@ TEST_P(ClientPinTest, ChangePinWithAForgedAuthParamSpendsNoRetry) {
   const Bytes hash_enc = *pin_encrypt(GetParam(), shared, pin_hash16("1234"));
   Bytes forged = pin_authenticate(GetParam(), shared, new_enc);  // not over newPinEnc || pinHashEnc
   auto r =
-      call(authenticator, CtapCommand::kClientPin,
+      call(authenticator, protocol::ctap::Command::kClientPin,
            cbor::Map{{1, uint64_t(GetParam())}, {2, 4}, {3, ka}, {4, forged}, {5, new_enc}, {6, hash_enc}});
   EXPECT_EQ(r.status, CtapStatus::kPinAuthInvalid);
   EXPECT_EQ(platform.retries().first, 8u);
@@ -121,15 +122,15 @@ INSTANTIATE_TEST_SUITE_P(Protocols, ClientPinTest, ::testing::Values(PinProtocol
                          });
 
 TEST_F(AuthenticatorTest, ClientPinParameterErrors) {
-  EXPECT_EQ(call(authenticator, CtapCommand::kClientPin, cbor::Map{{1, 2}}).status,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kClientPin, cbor::Map{{1, 2}}).status,
             CtapStatus::kMissingParameter);
-  EXPECT_EQ(call(authenticator, CtapCommand::kClientPin, cbor::Map{{1, 3}, {2, 2}}).status,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kClientPin, cbor::Map{{1, 3}, {2, 2}}).status,
             CtapStatus::kInvalidParameter);
-  EXPECT_EQ(call(authenticator, CtapCommand::kClientPin, cbor::Map{{1, 2}, {2, "two"}}).status,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kClientPin, cbor::Map{{1, 2}, {2, "two"}}).status,
             CtapStatus::kCborUnexpectedType);
-  EXPECT_EQ(call(authenticator, CtapCommand::kClientPin, cbor::Map{{1, 2}, {2, 7}}).status,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kClientPin, cbor::Map{{1, 2}, {2, 7}}).status,
             CtapStatus::kInvalidSubcommand);
-  EXPECT_EQ(call(authenticator, CtapCommand::kClientPin, cbor::Map{{1, 2}, {2, 0x20}}).status,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kClientPin, cbor::Map{{1, 2}, {2, 0x20}}).status,
             CtapStatus::kInvalidSubcommand);
 }
 

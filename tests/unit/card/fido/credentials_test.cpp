@@ -35,12 +35,12 @@ bool signature_verifies(ByteView point, const cbor::Value& assertion) {
 }
 
 uint64_t remaining(Authenticator& a) {
-  return call(a, CtapCommand::kGetInfo).body.find(20)->as_unsigned();
+  return call(a, protocol::ctap::Command::kGetInfo).body.find(20)->as_unsigned();
 }
 
 TEST_F(AuthenticatorTest, DiscoverableCredentialSignsAssertionsAndUsesASlot) {
-  auto made =
-      call(authenticator, CtapCommand::kMakeCredential, make_credential_request("example.com", 1, true));
+  auto made = call(authenticator, protocol::ctap::Command::kMakeCredential,
+                   make_credential_request("example.com", 1, true));
   ASSERT_EQ(made.status, CtapStatus::kOk);
   EXPECT_EQ(made.body.find(1)->as_text(), "packed");
   EXPECT_EQ(remaining(authenticator), 29u);
@@ -50,31 +50,31 @@ TEST_F(AuthenticatorTest, DiscoverableCredentialSignsAssertionsAndUsesASlot) {
   EXPECT_EQ(statement.find("x5c")->as_array().size(), 1u);
 
   const auto [id, point] = credential_of(made.body);
-  auto asserted =
-      call(authenticator, CtapCommand::kGetAssertion, cbor::Map{{1, "example.com"}, {2, kClientDataHash}});
+  auto asserted = call(authenticator, protocol::ctap::Command::kGetAssertion,
+                       cbor::Map{{1, "example.com"}, {2, kClientDataHash}});
   ASSERT_EQ(asserted.status, CtapStatus::kOk);
   EXPECT_EQ(asserted.body.find(1)->find("id")->as_bytes(), id);
   EXPECT_EQ(asserted.body.find(4)->find("id")->as_bytes(), Bytes{1});
   EXPECT_TRUE(signature_verifies(point, asserted.body));
-  EXPECT_EQ(
-      call(authenticator, CtapCommand::kGetAssertion, cbor::Map{{1, "other.example"}, {2, kClientDataHash}})
-          .status,
-      CtapStatus::kNoCredentials);
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kGetAssertion,
+                 cbor::Map{{1, "other.example"}, {2, kClientDataHash}})
+                .status,
+            CtapStatus::kNoCredentials);
 }
 
 TEST_F(AuthenticatorTest, NonDiscoverableCredentialWorksThroughTheAllowList) {
-  auto made =
-      call(authenticator, CtapCommand::kMakeCredential, make_credential_request("example.com", 1, false));
+  auto made = call(authenticator, protocol::ctap::Command::kMakeCredential,
+                   make_credential_request("example.com", 1, false));
   ASSERT_EQ(made.status, CtapStatus::kOk);
   EXPECT_EQ(remaining(authenticator), 30u);
   const auto [id, point] = credential_of(made.body);
   const cbor::Value allow = cbor::Array{credential_descriptor(id)};
-  auto asserted = call(authenticator, CtapCommand::kGetAssertion,
+  auto asserted = call(authenticator, protocol::ctap::Command::kGetAssertion,
                        cbor::Map{{1, "example.com"}, {2, kClientDataHash}, {3, allow}});
   ASSERT_EQ(asserted.status, CtapStatus::kOk);
   EXPECT_TRUE(signature_verifies(point, asserted.body));
   // The ID is bound to its RP.
-  EXPECT_EQ(call(authenticator, CtapCommand::kGetAssertion,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kGetAssertion,
                  cbor::Map{{1, "evil.example"}, {2, kClientDataHash}, {3, allow}})
                 .status,
             CtapStatus::kNoCredentials);
@@ -82,50 +82,52 @@ TEST_F(AuthenticatorTest, NonDiscoverableCredentialWorksThroughTheAllowList) {
 
 TEST_F(AuthenticatorTest, SeveralCredentialsComeThroughGetNextAssertion) {
   for (uint8_t user = 1; user <= 3; ++user)
-    ASSERT_EQ(
-        call(authenticator, CtapCommand::kMakeCredential, make_credential_request("example.com", user, true))
-            .status,
-        CtapStatus::kOk);
-  auto first =
-      call(authenticator, CtapCommand::kGetAssertion, cbor::Map{{1, "example.com"}, {2, kClientDataHash}});
+    ASSERT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential,
+                   make_credential_request("example.com", user, true))
+                  .status,
+              CtapStatus::kOk);
+  auto first = call(authenticator, protocol::ctap::Command::kGetAssertion,
+                    cbor::Map{{1, "example.com"}, {2, kClientDataHash}});
   ASSERT_EQ(first.status, CtapStatus::kOk);
   EXPECT_EQ(first.body.find(5)->as_unsigned(), 3u);
-  EXPECT_EQ(call(authenticator, CtapCommand::kGetNextAssertion).status, CtapStatus::kOk);
-  EXPECT_EQ(call(authenticator, CtapCommand::kGetNextAssertion).status, CtapStatus::kOk);
-  EXPECT_EQ(call(authenticator, CtapCommand::kGetNextAssertion).status, CtapStatus::kNotAllowed);
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kGetNextAssertion).status, CtapStatus::kOk);
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kGetNextAssertion).status, CtapStatus::kOk);
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kGetNextAssertion).status, CtapStatus::kNotAllowed);
 }
 
 TEST_F(AuthenticatorTest, ExcludedAndDeniedAndFull) {
-  auto made =
-      call(authenticator, CtapCommand::kMakeCredential, make_credential_request("example.com", 1, true));
+  auto made = call(authenticator, protocol::ctap::Command::kMakeCredential,
+                   make_credential_request("example.com", 1, true));
   cbor::Value excluded = make_credential_request("example.com", 2, true);
   auto m = excluded.as_map();
   m.emplace_back(5, cbor::Array{credential_descriptor(credential_of(made.body).first)});
-  EXPECT_EQ(call(authenticator, CtapCommand::kMakeCredential, cbor::Value(m)).status,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential, cbor::Value(m)).status,
             CtapStatus::kCredentialExcluded);
 
   context.presence.set_mode(card::UserPresence::Mode::kDeny);
-  EXPECT_EQ(call(authenticator, CtapCommand::kMakeCredential, make_credential_request("example.com", 9, true))
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential,
+                 make_credential_request("example.com", 9, true))
                 .status,
             CtapStatus::kOperationDenied);
   context.presence.set_mode(card::UserPresence::Mode::kGrant);
 
   for (uint8_t user = 2; user <= 30; ++user)
-    ASSERT_EQ(
-        call(authenticator, CtapCommand::kMakeCredential, make_credential_request("full.example", user, true))
-            .status,
-        CtapStatus::kOk);
+    ASSERT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential,
+                   make_credential_request("full.example", user, true))
+                  .status,
+              CtapStatus::kOk);
   EXPECT_EQ(remaining(authenticator), 0u);
-  EXPECT_EQ(
-      call(authenticator, CtapCommand::kMakeCredential, make_credential_request("full.example", 99, true))
-          .status,
-      CtapStatus::kKeyStoreFull);
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential,
+                 make_credential_request("full.example", 99, true))
+                .status,
+            CtapStatus::kKeyStoreFull);
 }
 
 TEST_F(AuthenticatorTest, WithAPinMakeCredentialNeedsAToken) {
   TestPlatform platform(authenticator, PinProtocol::kTwo);
   ASSERT_EQ(platform.set_pin("1234"), CtapStatus::kOk);
-  EXPECT_EQ(call(authenticator, CtapCommand::kMakeCredential, make_credential_request("example.com", 1, true))
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential,
+                 make_credential_request("example.com", 1, true))
                 .status,
             CtapStatus::kPuatRequired);
   auto [status, token] = platform.token("1234", kPermMakeCredential, "example.com");
@@ -133,14 +135,14 @@ TEST_F(AuthenticatorTest, WithAPinMakeCredentialNeedsAToken) {
   auto m = make_credential_request("example.com", 1, true).as_map();
   m.emplace_back(8, pin_authenticate(PinProtocol::kTwo, token, kClientDataHash));
   m.emplace_back(9, 2);
-  auto made = call(authenticator, CtapCommand::kMakeCredential, cbor::Value(m));
+  auto made = call(authenticator, protocol::ctap::Command::kMakeCredential, cbor::Value(m));
   ASSERT_EQ(made.status, CtapStatus::kOk);
   EXPECT_EQ(made.body.find(2)->as_bytes()[32] & kFlagUserVerified, kFlagUserVerified);
   // The token is bound to example.com now.
   auto other = make_credential_request("other.example", 1, true).as_map();
   other.emplace_back(8, pin_authenticate(PinProtocol::kTwo, token, kClientDataHash));
   other.emplace_back(9, 2);
-  EXPECT_EQ(call(authenticator, CtapCommand::kMakeCredential, cbor::Value(other)).status,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential, cbor::Value(other)).status,
             CtapStatus::kPinAuthInvalid);
 }
 
@@ -148,10 +150,12 @@ TEST_F(AuthenticatorTest, TouchProbeAnswersWhetherAPinExists) {
   auto m = make_credential_request("localhost", 1, false).as_map();
   m.emplace_back(8, Bytes{});
   m.emplace_back(9, 1);
-  EXPECT_EQ(call(authenticator, CtapCommand::kMakeCredential, cbor::Value(m)).status, CtapStatus::kPinNotSet);
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential, cbor::Value(m)).status,
+            CtapStatus::kPinNotSet);
 }
 
-class CredentialManagementTest : public AuthenticatorTest, public ::testing::WithParamInterface<CtapCommand> {
+class CredentialManagementTest : public AuthenticatorTest,
+                                 public ::testing::WithParamInterface<protocol::ctap::Command> {
  protected:
   CtapResult credman(uint8_t sub, std::optional<cbor::Value> params = {}) {
     Bytes message{sub};
@@ -174,7 +178,8 @@ TEST_P(CredentialManagementTest, CountsEnumeratesAndDeletes) {
     auto m = make_credential_request(rp, 7, true).as_map();
     m.emplace_back(8, pin_authenticate(PinProtocol::kTwo, mc_token, kClientDataHash));
     m.emplace_back(9, 2);
-    ASSERT_EQ(call(authenticator, CtapCommand::kMakeCredential, cbor::Value(m)).status, CtapStatus::kOk);
+    ASSERT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential, cbor::Value(m)).status,
+              CtapStatus::kOk);
   }
   token = platform.token("1234", kPermCredentialManagement).second;
 
@@ -214,20 +219,20 @@ TEST_P(CredentialManagementTest, CountsEnumeratesAndDeletes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(CommandBytes, CredentialManagementTest,
-                         ::testing::Values(CtapCommand::kCredentialManagement,
-                                           CtapCommand::kCredentialManagementPreview));
+                         ::testing::Values(protocol::ctap::Command::kCredentialManagement,
+                                           protocol::ctap::Command::kCredentialManagementPreview));
 
 TEST_F(AuthenticatorTest, ResetOnlyWithinTheWindowAndWithPresence) {
   TestPlatform platform(authenticator, PinProtocol::kTwo);
   ASSERT_EQ(platform.set_pin("1234"), CtapStatus::kOk);
   context.powered_on_at = std::chrono::steady_clock::now() - std::chrono::seconds(11);
-  EXPECT_EQ(call(authenticator, CtapCommand::kReset).status, CtapStatus::kNotAllowed);
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kReset).status, CtapStatus::kNotAllowed);
   power_cycle();
   context.presence.set_mode(card::UserPresence::Mode::kDeny);
-  EXPECT_EQ(call(authenticator, CtapCommand::kReset).status, CtapStatus::kOperationDenied);
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kReset).status, CtapStatus::kOperationDenied);
   EXPECT_TRUE(authenticator.pin().is_set());
   context.presence.set_mode(card::UserPresence::Mode::kGrant);
-  EXPECT_EQ(call(authenticator, CtapCommand::kReset).status, CtapStatus::kOk);
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kReset).status, CtapStatus::kOk);
   EXPECT_FALSE(authenticator.pin().is_set());
   EXPECT_EQ(platform.retries().first, 8u);
 }
@@ -240,13 +245,13 @@ TEST_F(AuthenticatorTest, MalformedRequestsChangeNothing) {
   EXPECT_EQ(authenticator.handle(Bytes{}), Bytes{0x03});
   auto wrong_type = make_credential_request("example.com", 1, true).as_map();
   wrong_type[0].second = "not bytes";
-  EXPECT_EQ(call(authenticator, CtapCommand::kMakeCredential, cbor::Value(wrong_type)).status,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential, cbor::Value(wrong_type)).status,
             CtapStatus::kCborUnexpectedType);
   auto missing = make_credential_request("example.com", 1, true).as_map();
   missing.erase(missing.begin() + 2);  // no user
-  EXPECT_EQ(call(authenticator, CtapCommand::kMakeCredential, cbor::Value(missing)).status,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential, cbor::Value(missing)).status,
             CtapStatus::kMissingParameter);
-  EXPECT_EQ(call(authenticator, CtapCommand::kGetAssertion, cbor::Map{{1, "example.com"}}).status,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kGetAssertion, cbor::Map{{1, "example.com"}}).status,
             CtapStatus::kMissingParameter);
   EXPECT_EQ(authenticator.save(), before);
 }

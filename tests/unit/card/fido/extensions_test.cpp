@@ -99,7 +99,7 @@ TEST(DeviceProfile, YubiKey5GetInfoIsTheOneOfA543Key) {
   card::CardContext context;
   Authenticator a(context);
   ASSERT_TRUE(a.load(profile_section("yubikey5")).ok());
-  const auto info = call(a, CtapCommand::kGetInfo).body;
+  const auto info = call(a, protocol::ctap::Command::kGetInfo).body;
   EXPECT_EQ(info.find(1)->as_array(), (cbor::Array{"U2F_V2", "FIDO_2_0", "FIDO_2_1_PRE"}));
   EXPECT_EQ(info.find(2)->as_array(), (cbor::Array{"credProtect", "hmac-secret"}));
   const cbor::Value& options = *info.find(4);
@@ -121,7 +121,7 @@ TEST(DeviceProfile, FactoryAndCaseStudyKeepTheirGetInfo) {
     card::CardContext context;
     Authenticator a(context);
     ASSERT_TRUE(a.load(profile_section(name)).ok());
-    const auto info = call(a, CtapCommand::kGetInfo).body;
+    const auto info = call(a, protocol::ctap::Command::kGetInfo).body;
     EXPECT_EQ(info.find(1)->as_array(), (cbor::Array{"FIDO_2_0", "FIDO_2_1"})) << name;
     EXPECT_EQ(info.find(2), nullptr) << name << ": no extensions";
     EXPECT_EQ(info.find(10)->as_array(), algs({-7})) << name;
@@ -139,8 +139,8 @@ TEST(DeviceProfile, SurvivesSaveAndLoad) {
   Authenticator a(context), b(context);
   ASSERT_TRUE(a.load(profile_section("yubikey5")).ok());
   ASSERT_TRUE(b.load(a.save()).ok());
-  EXPECT_EQ(call(a, CtapCommand::kGetInfo).body.find(1)->as_array(),
-            call(b, CtapCommand::kGetInfo).body.find(1)->as_array());
+  EXPECT_EQ(call(a, protocol::ctap::Command::kGetInfo).body.find(1)->as_array(),
+            call(b, protocol::ctap::Command::kGetInfo).body.find(1)->as_array());
   EXPECT_EQ(b.profile().reset_window, std::chrono::seconds(5));
   EXPECT_EQ(b.profile().ctaphid_capabilities, a.profile().ctaphid_capabilities);
 }
@@ -180,16 +180,16 @@ TEST(DeviceProfile, ResetWindowIsTheProfiles) {
   ASSERT_TRUE(factory.load(profile_section("factory")).ok());
   yk_context.powered_on_at = factory_context.powered_on_at =
       std::chrono::steady_clock::now() - std::chrono::seconds(6);
-  EXPECT_EQ(call(yk, CtapCommand::kReset).status, CtapStatus::kNotAllowed) << "5 s window";
-  EXPECT_EQ(call(factory, CtapCommand::kReset).status, CtapStatus::kOk) << "10 s window";
+  EXPECT_EQ(call(yk, protocol::ctap::Command::kReset).status, CtapStatus::kNotAllowed) << "5 s window";
+  EXPECT_EQ(call(factory, protocol::ctap::Command::kReset).status, CtapStatus::kOk) << "10 s window";
 }
 
 TEST_F(YubiKey5Test, EdDsaWhenTheRpPrefersItAndSignaturesVerify) {
   for (auto [order, expected] :
        {std::pair{algs({-8, -7}), kCoseAlgEdDsa}, std::pair{algs({-7, -8}), kCoseAlgEs256},
         std::pair{algs({-257, -8}), kCoseAlgEdDsa}}) {
-    auto made =
-        call(authenticator, CtapCommand::kMakeCredential, make_request("example.com", 1, false, order));
+    auto made = call(authenticator, protocol::ctap::Command::kMakeCredential,
+                     make_request("example.com", 1, false, order));
     ASSERT_EQ(made.status, CtapStatus::kOk);
     const Made m = parse_made(made.body);
     EXPECT_EQ(m.public_key.find(3)->as_integer(), expected);
@@ -198,7 +198,7 @@ TEST_F(YubiKey5Test, EdDsaWhenTheRpPrefersItAndSignaturesVerify) {
       EXPECT_EQ(m.public_key.find(-1)->as_integer(), 6) << "crv Ed25519";
       EXPECT_EQ(m.public_key.find(-2)->as_bytes().size(), 32u);
     }
-    auto asserted = call(authenticator, CtapCommand::kGetAssertion,
+    auto asserted = call(authenticator, protocol::ctap::Command::kGetAssertion,
                          cbor::Map{{1, "example.com"}, {2, kClientDataHash}, {3, allow(m.id)}});
     ASSERT_EQ(asserted.status, CtapStatus::kOk);
     EXPECT_TRUE(signature_verifies(m.public_key, asserted.body));
@@ -206,9 +206,10 @@ TEST_F(YubiKey5Test, EdDsaWhenTheRpPrefersItAndSignaturesVerify) {
   card::CardContext factory_context;
   Authenticator factory(factory_context);
   ASSERT_TRUE(factory.load(profile_section("factory")).ok());
-  EXPECT_EQ(
-      call(factory, CtapCommand::kMakeCredential, make_request("example.com", 1, false, algs({-8}))).status,
-      CtapStatus::kUnsupportedAlgorithm)
+  EXPECT_EQ(call(factory, protocol::ctap::Command::kMakeCredential,
+                 make_request("example.com", 1, false, algs({-8})))
+                .status,
+            CtapStatus::kUnsupportedAlgorithm)
       << "a profile without EdDSA refuses it";
 }
 
@@ -247,7 +248,7 @@ class HmacSecretTest : public YubiKey5Test, public ::testing::WithParamInterface
       m.emplace_back(6, *pin_auth);
       m.emplace_back(7, uint64_t(GetParam()));
     }
-    return call(authenticator, CtapCommand::kGetAssertion, cbor::Value(std::move(m)));
+    return call(authenticator, protocol::ctap::Command::kGetAssertion, cbor::Value(std::move(m)));
   }
   Bytes output(ByteView id, ByteView salts, std::optional<Bytes> pin_auth = {}) {
     const HmacRequest r = hmac_input(platform, salts);
@@ -259,7 +260,7 @@ class HmacSecretTest : public YubiKey5Test, public ::testing::WithParamInterface
 };
 
 TEST_P(HmacSecretTest, SameSaltSameOutputOtherSaltOrUvAnother) {
-  auto made = call(authenticator, CtapCommand::kMakeCredential,
+  auto made = call(authenticator, protocol::ctap::Command::kMakeCredential,
                    make_request("example.com", 1, false, algs({-8}), cbor::Map{{"hmac-secret", true}}));
   ASSERT_EQ(made.status, CtapStatus::kOk);
   const Made m = parse_made(made.body);
@@ -288,7 +289,7 @@ TEST_P(HmacSecretTest, SameSaltSameOutputOtherSaltOrUvAnother) {
 }
 
 TEST_P(HmacSecretTest, BadInputsAreRefusedAndCredentialsWithoutItAnswerWithout) {
-  auto made = call(authenticator, CtapCommand::kMakeCredential,
+  auto made = call(authenticator, protocol::ctap::Command::kMakeCredential,
                    make_request("example.com", 1, false, algs({-7}), cbor::Map{{"hmac-secret", true}}));
   const Made m = parse_made(made.body);
   const uint32_t before = authenticator.credentials().discoverable().size();
@@ -301,8 +302,8 @@ TEST_P(HmacSecretTest, BadInputsAreRefusedAndCredentialsWithoutItAnswerWithout) 
   EXPECT_EQ(get(m.id, cbor::Value(true)).status, CtapStatus::kCborUnexpectedType);
   EXPECT_EQ(authenticator.credentials().discoverable().size(), before);
 
-  auto plain =
-      call(authenticator, CtapCommand::kMakeCredential, make_request("example.com", 2, false, algs({-7})));
+  auto plain = call(authenticator, protocol::ctap::Command::kMakeCredential,
+                    make_request("example.com", 2, false, algs({-7})));
   const Made without = parse_made(plain.body);
   EXPECT_FALSE(without.extensions.has_value());
   r = hmac_input(platform, Bytes(32, 0x01));
@@ -320,7 +321,7 @@ TEST(HmacSecret, AProfileWithoutTheExtensionIgnoresIt) {
   card::CardContext context;
   Authenticator factory(context);
   ASSERT_TRUE(factory.load(profile_section("factory")).ok());
-  auto made = call(factory, CtapCommand::kMakeCredential,
+  auto made = call(factory, protocol::ctap::Command::kMakeCredential,
                    make_request("example.com", 1, false, algs({-7}), cbor::Map{{"hmac-secret", true}}));
   ASSERT_EQ(made.status, CtapStatus::kOk);
   EXPECT_FALSE(parse_made(made.body).extensions.has_value());
@@ -329,7 +330,7 @@ TEST(HmacSecret, AProfileWithoutTheExtensionIgnoresIt) {
 TEST_F(YubiKey5Test, CredProtectLevelsDecideWhichRequestsMayUseACredential) {
   std::map<uint64_t, Bytes> ids;
   for (uint64_t level : {1, 2, 3}) {
-    auto made = call(authenticator, CtapCommand::kMakeCredential,
+    auto made = call(authenticator, protocol::ctap::Command::kMakeCredential,
                      make_request("example.com", static_cast<uint8_t>(level), true, algs({-7}),
                                   cbor::Map{{"credProtect", level}}));
     ASSERT_EQ(made.status, CtapStatus::kOk);
@@ -339,15 +340,15 @@ TEST_F(YubiKey5Test, CredProtectLevelsDecideWhichRequestsMayUseACredential) {
     ids[level] = m.id;
   }
   auto by_list = [&](uint64_t level) {
-    return call(authenticator, CtapCommand::kGetAssertion,
+    return call(authenticator, protocol::ctap::Command::kGetAssertion,
                 cbor::Map{{1, "example.com"}, {2, kClientDataHash}, {3, allow(ids[level])}})
         .status;
   };
   EXPECT_EQ(by_list(1), CtapStatus::kOk);
   EXPECT_EQ(by_list(2), CtapStatus::kOk) << "level 2: the allowList names it";
   EXPECT_EQ(by_list(3), CtapStatus::kNoCredentials) << "level 3 needs UV";
-  auto discovered =
-      call(authenticator, CtapCommand::kGetAssertion, cbor::Map{{1, "example.com"}, {2, kClientDataHash}});
+  auto discovered = call(authenticator, protocol::ctap::Command::kGetAssertion,
+                         cbor::Map{{1, "example.com"}, {2, kClientDataHash}});
   ASSERT_EQ(discovered.status, CtapStatus::kOk);
   EXPECT_EQ(discovered.body.find(1)->find("id")->as_bytes(), ids[1])
       << "only level 1 is discoverable without UV";
@@ -356,14 +357,15 @@ TEST_F(YubiKey5Test, CredProtectLevelsDecideWhichRequestsMayUseACredential) {
   // An excludeList naming the level 3 credential does not reveal it without UV (CTAP 2.1 6.1.2 step 11).
   cbor::Map exclude = make_request("example.com", 9, false, algs({-7})).as_map();
   exclude.emplace_back(5, allow(ids[3]));
-  EXPECT_EQ(call(authenticator, CtapCommand::kMakeCredential, cbor::Value(exclude)).status, CtapStatus::kOk);
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential, cbor::Value(exclude)).status,
+            CtapStatus::kOk);
 
   // With UV all three, and credential management reports each level.
   TestPlatform platform(authenticator, PinProtocol::kTwo);
   ASSERT_EQ(platform.set_pin("1234"), CtapStatus::kOk);
   auto [status, token] = platform.legacy_token("1234");
   ASSERT_EQ(status, CtapStatus::kOk);
-  auto all = call(authenticator, CtapCommand::kGetAssertion,
+  auto all = call(authenticator, protocol::ctap::Command::kGetAssertion,
                   cbor::Map{{1, "example.com"},
                             {2, kClientDataHash},
                             {6, pin_authenticate(PinProtocol::kTwo, token, kClientDataHash)},
@@ -377,15 +379,16 @@ TEST_F(YubiKey5Test, CredProtectLevelsDecideWhichRequestsMayUseACredential) {
   Bytes message{0x04};
   append(message, cbor::encode(sub_params));
   auto first =
-      call(authenticator, CtapCommand::kCredentialManagementPreview,
+      call(authenticator, protocol::ctap::Command::kCredentialManagementPreview,
            cbor::Map{
                {1, 4}, {2, sub_params}, {3, 2}, {4, pin_authenticate(PinProtocol::kTwo, cm_token, message)}});
   ASSERT_EQ(first.status, CtapStatus::kOk);
   std::vector<uint64_t> levels{first.body.find(10)->as_unsigned()};
   for (int i = 1; i < 3; ++i)
-    levels.push_back(call(authenticator, CtapCommand::kCredentialManagementPreview, cbor::Map{{1, 5}})
-                         .body.find(10)
-                         ->as_unsigned());
+    levels.push_back(
+        call(authenticator, protocol::ctap::Command::kCredentialManagementPreview, cbor::Map{{1, 5}})
+            .body.find(10)
+            ->as_unsigned());
   std::sort(levels.begin(), levels.end());
   EXPECT_EQ(levels, (std::vector<uint64_t>{1, 2, 3}));
   // ... and subcommand 0x09 does not exist there.
@@ -393,11 +396,11 @@ TEST_F(YubiKey5Test, CredProtectLevelsDecideWhichRequestsMayUseACredential) {
 }
 
 TEST_F(YubiKey5Test, CredProtectInputsOutsideTheSpecAreRefused) {
-  EXPECT_EQ(call(authenticator, CtapCommand::kMakeCredential,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential,
                  make_request("example.com", 1, true, algs({-7}), cbor::Map{{"credProtect", 4}}))
                 .status,
             CtapStatus::kInvalidParameter);
-  EXPECT_EQ(call(authenticator, CtapCommand::kMakeCredential,
+  EXPECT_EQ(call(authenticator, protocol::ctap::Command::kMakeCredential,
                  make_request("example.com", 1, true, algs({-7}), cbor::Map{{"credProtect", "required"}}))
                 .status,
             CtapStatus::kCborUnexpectedType);
@@ -420,7 +423,7 @@ TEST_F(YubiKey5Test, LegacyCredentialIdsStillSign) {
   auto key = crypto::EcKey::from_scalar(crypto::Curve::kP256,
                                         crypto::hmac(crypto::HashAlg::kSha256, master, key_message));
   ASSERT_TRUE(key.ok());
-  auto asserted = call(authenticator, CtapCommand::kGetAssertion,
+  auto asserted = call(authenticator, protocol::ctap::Command::kGetAssertion,
                        cbor::Map{{1, "example.com"}, {2, kClientDataHash}, {3, allow(id)}});
   ASSERT_EQ(asserted.status, CtapStatus::kOk);
   EXPECT_TRUE(signature_verifies(cose_ec2_key(key->public_point(), kCoseAlgEs256), asserted.body));

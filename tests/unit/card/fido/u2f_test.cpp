@@ -142,7 +142,7 @@ TEST_F(U2fTest, VersionRegisterAuthenticate) {
   EXPECT_GT(read_be32(ByteView(silent).subspan(1)), read_be32(ByteView(first).subspan(1))) << "counter";
 
   // The key handle is a CTAP2 credential for the rpId whose hash is the application parameter.
-  auto asserted = call(authenticator, CtapCommand::kGetAssertion,
+  auto asserted = call(authenticator, protocol::ctap::Command::kGetAssertion,
                        cbor::Map{{1, "https://example.com/appid.json"},
                                  {2, kChallenge},
                                  {3, cbor::Array{credential_descriptor(reg.key_handle)}}});
@@ -179,7 +179,7 @@ TEST_F(U2fTest, PresenceAndBadRequests) {
 TEST_F(U2fTest, EdDsaAndUvRequiredCredentialsAreUnknownToU2f) {
   const std::string app = "https://example.com/appid.json";
   for (auto [alg, level] : {std::pair{-8, 1}, std::pair{-7, 3}}) {
-    auto made = call(authenticator, CtapCommand::kMakeCredential,
+    auto made = call(authenticator, protocol::ctap::Command::kMakeCredential,
                      cbor::Map{{1, kChallenge},
                                {2, cbor::Map{{"id", app}}},
                                {3, cbor::Map{{"id", Bytes{1}}}},

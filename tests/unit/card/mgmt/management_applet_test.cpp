@@ -1,4 +1,4 @@
-// The management applet as `ykman info` reads it (smartcard-protocols.md C.10).
+// The management applet as `ykman info` reads it (Yubico's management application: READ CONFIG, INS 1D).
 #include <gtest/gtest.h>
 
 #include "fixtures/sim_token.h"

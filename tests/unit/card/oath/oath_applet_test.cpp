@@ -9,6 +9,8 @@
 #include "crypto/digest.h"
 #include "fixtures/sim_token.h"
 #include "host/oath/oath_session.h"
+#include "protocol/otp.h"
+#include "protocol/ykoath.h"
 
 using namespace keydesk;
 using namespace keydesk::testing;
@@ -205,8 +207,8 @@ TEST(OathCaseStudy, PinRuleCredentialsCalculateOnlyAfterTheCardPinIsVerified) {
   ASSERT_TRUE(code.ok());
   const Bytes mac =
       crypto::hmac(crypto::HashAlg::kSha1, bytes_of("keydesk-totp-1-test"), hex("0000000000000001"));
-  EXPECT_EQ(*code,
-            OathSession::format_code(read_be32(ByteView(mac).subspan(mac.back() & 0x0F, 4)) & 0x7FFFFFFF, 6));
+  EXPECT_EQ(*code, protocol::otp::format_code(
+                       read_be32(ByteView(mac).subspan(mac.back() & 0x0F, 4)) & 0x7FFFFFFF, 6));
   auto after = oath.calculate_all(59);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ((*after)[1].code, *code);
@@ -234,7 +236,7 @@ TEST_F(OathFixture, EmptyVerifyReportsTheStatusWithoutSpendingATry) {
 }
 
 TEST(OathPassword, AccessKeyIsPbkdf2OfThePasswordAndGuardsEveryListing) {
-  EXPECT_EQ(to_hex(OathSession::derive_access_key("password", hex("0102030405060708"))),
+  EXPECT_EQ(to_hex(protocol::ykoath::derive_access_key("password", hex("0102030405060708"))),
             "ed1b5a43d3a86504dd13c9da7606bd35");
   SimToken token("yubikey5");
   OathSession oath(token.connection());

@@ -17,7 +17,7 @@ Bytes sha256(ByteView m) {
   return crypto::hash(crypto::HashAlg::kSha256, m);
 }
 
-Bytes generate(PivToken& t, uint8_t slot, uint8_t alg) {
+Bytes generate(PivToken& t, uint8_t slot, Algorithm alg) {
   t.authenticate();
   auto pub = t.piv().generate_key(slot, alg);
   EXPECT_TRUE(pub.ok()) << describe(pub.error());
@@ -33,19 +33,19 @@ TEST(PivKeys, GenerateNeedsTheManagementKey) {
 
 TEST(PivKeys, EccP256SignatureVerifiesWithOpenSsl) {
   PivToken t;
-  const Bytes pub = generate(t, 0x9A, 0x11);
+  const Bytes pub = generate(t, 0x9A, Algorithm::kEccP256);
   ASSERT_EQ(pub.size(), 0x43u);  // 86 41 04 X Y: the 7F49 length fits one byte
   auto key = public_key_from_tlvs(pub);
   ASSERT_TRUE(key);
-  auto before_pin = t.piv().sign(0x9A, 0x11, sha256(kMessage));
+  auto before_pin = t.piv().sign(0x9A, Algorithm::kEccP256, sha256(kMessage));
   ASSERT_FALSE(before_pin.ok());
   EXPECT_EQ(before_pin.error().code, 0x6982u);  // 9A: PIN once
   t.verify_pin();
-  auto sig = t.piv().sign(0x9A, 0x11, sha256(kMessage));
+  auto sig = t.piv().sign(0x9A, Algorithm::kEccP256, sha256(kMessage));
   ASSERT_TRUE(sig.ok());
   EXPECT_TRUE(openssl_verifies(key.get(), kMessage, *sig));
   EXPECT_FALSE(openssl_verifies(key.get(), bytes_of("another message"), *sig));
-  EXPECT_TRUE(t.piv().sign(0x9A, 0x11, sha256(kMessage)).ok());  // once: still verified
+  EXPECT_TRUE(t.piv().sign(0x9A, Algorithm::kEccP256, sha256(kMessage)).ok());  // once: still verified
 }
 
 TEST(PivKeys, EccP384HasAOneByte7F49Length) {
@@ -57,35 +57,36 @@ TEST(PivKeys, EccP384HasAOneByte7F49Length) {
   auto pub =
       public_key_from_tlvs(*iso7816::find_value(*from_hex(answer.substr(0, answer.size() - 4)), 0x7F49));
   const Bytes digest = crypto::hash(crypto::HashAlg::kSha256, kMessage);
-  auto sig = t.piv().sign(0x9D, 0x14, digest);  // a hash shorter than the curve is taken as it is
+  auto sig =
+      t.piv().sign(0x9D, Algorithm::kEccP384, digest);  // a hash shorter than the curve is taken as it is
   ASSERT_TRUE(sig.ok());
   EXPECT_TRUE(openssl_verifies(pub.get(), kMessage, *sig));
 }
 
 TEST(PivKeys, Rsa2048PkcsSignatureVerifiesWithOpenSsl) {
   PivToken t;
-  const Bytes pub = generate(t, 0x9C, 0x07);
+  const Bytes pub = generate(t, 0x9C, Algorithm::kRsa2048);
   auto key = public_key_from_tlvs(pub);
   ASSERT_TRUE(key);
   ASSERT_EQ(EVP_PKEY_get_bits(key.get()), 2048);
   t.verify_pin();
-  auto sig = t.piv().sign(0x9C, 0x07, pkcs1_sha256_block(kMessage, 256));
+  auto sig = t.piv().sign(0x9C, Algorithm::kRsa2048, pkcs1_sha256_block(kMessage, 256));
   ASSERT_TRUE(sig.ok());
   EXPECT_EQ(sig->size(), 256u);
   EXPECT_TRUE(openssl_verifies(key.get(), kMessage, *sig));
   // 9C: PIN always - the verification was spent by the signature.
-  auto again = t.piv().sign(0x9C, 0x07, pkcs1_sha256_block(kMessage, 256));
+  auto again = t.piv().sign(0x9C, Algorithm::kRsa2048, pkcs1_sha256_block(kMessage, 256));
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, 0x6982u);
   // Input that is not one modulus-sized block is malformed and does not spend the fresh PIN.
   t.verify_pin();
-  EXPECT_FALSE(t.piv().sign(0x9C, 0x07, Bytes(100, 1)).ok());
-  EXPECT_TRUE(t.piv().sign(0x9C, 0x07, pkcs1_sha256_block(kMessage, 256)).ok());
+  EXPECT_FALSE(t.piv().sign(0x9C, Algorithm::kRsa2048, Bytes(100, 1)).ok());
+  EXPECT_TRUE(t.piv().sign(0x9C, Algorithm::kRsa2048, pkcs1_sha256_block(kMessage, 256)).ok());
 }
 
 TEST(PivKeys, RsaDecryptionRecoversTheBlock) {
   PivToken t;
-  auto key = public_key_from_tlvs(generate(t, 0x9D, 0x07));
+  auto key = public_key_from_tlvs(generate(t, 0x9D, Algorithm::kRsa2048));
   const Bytes secret = bytes_of("session key material");
   EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(key.get(), nullptr);
   Bytes ciphertext(256);
@@ -94,7 +95,8 @@ TEST(PivKeys, RsaDecryptionRecoversTheBlock) {
   ASSERT_EQ(EVP_PKEY_encrypt(ctx, ciphertext.data(), &len, secret.data(), secret.size()), 1);
   EVP_PKEY_CTX_free(ctx);
   t.verify_pin();
-  auto block = t.piv().sign(0x9D, 0x07, ciphertext);  // raw RSA: the PKCS#1 type 2 block comes back
+  auto block =
+      t.piv().sign(0x9D, Algorithm::kRsa2048, ciphertext);  // raw RSA: the PKCS#1 type 2 block comes back
   ASSERT_TRUE(block.ok());
   ASSERT_EQ(block->size(), 256u);
   EXPECT_EQ((*block)[1], 0x02);
@@ -103,7 +105,7 @@ TEST(PivKeys, RsaDecryptionRecoversTheBlock) {
 
 TEST(PivKeys, EcdhMatchesThePeersComputation) {
   PivToken t;
-  const Bytes pub = generate(t, 0x9D, 0x11);
+  const Bytes pub = generate(t, 0x9D, Algorithm::kEccP256);
   const Bytes card_point = *iso7816::find_value(pub, 0x86);
   const auto peer = crypto::EcKey::generate(crypto::Curve::kP256);
   t.verify_pin();
@@ -118,7 +120,7 @@ TEST(PivKeys, EcdhMatchesThePeersComputation) {
 
 TEST(PivKeys, MalformedGeneralAuthenticateChangesNothing) {
   PivToken t;
-  generate(t, 0x9E, 0x11);                                         // 9E: no PIN
+  generate(t, 0x9E, Algorithm::kEccP256);                          // 9E: no PIN
   EXPECT_EQ(t.raw("0087119E047C028200"), "6A80");                  // no input
   EXPECT_EQ(t.raw("0087079E0A7C08820081040102030400"), "6A80");    // wrong algorithm for the slot
   EXPECT_EQ(t.raw("0087119B047C028000"), "6A86");                  // 9B with an EC algorithm
@@ -138,7 +140,7 @@ TEST(PivKeys, TouchPolicyAlwaysAsksForPresence) {
   t.card().context().presence.set_mode(card::UserPresence::Mode::kDeny);
   EXPECT_EQ(t.raw("0087119A267C2482008120" + to_hex(sha256(kMessage))), "6982");
   t.card().context().presence.set_mode(card::UserPresence::Mode::kGrant);
-  EXPECT_TRUE(t.piv().sign(0x9A, 0x11, sha256(kMessage)).ok());
+  EXPECT_TRUE(t.piv().sign(0x9A, Algorithm::kEccP256, sha256(kMessage)).ok());
 }
 
 TEST(PivKeys, ImportedEcKeySignsAndIsNotAttested) {
@@ -159,7 +161,7 @@ TEST(PivKeys, ImportedEcKeySignsAndIsNotAttested) {
   ASSERT_TRUE(meta.ok());
   EXPECT_EQ(*iso7816::find_value(*meta, 0x03), Bytes{0x02});  // origin: imported
   EXPECT_EQ(*iso7816::find_value(*iso7816::find_value(*meta, 0x04), 0x86), local.public_point());
-  auto sig = t.piv().sign(0x9E, 0x11, sha256(kMessage));
+  auto sig = t.piv().sign(0x9E, Algorithm::kEccP256, sha256(kMessage));
   ASSERT_TRUE(sig.ok());
   auto pub = public_key_from_tlvs(*iso7816::find_value(*meta, 0x04));
   EXPECT_TRUE(openssl_verifies(pub.get(), kMessage, *sig));
@@ -187,14 +189,14 @@ TEST(PivKeys, ImportedRsaKeyFromCrtParts) {
   ASSERT_TRUE(
       t.connection().send_ok(iso7816::CommandApdu::make(0x00, 0xFE, 0x07, 0x9A, data), "IMPORT").ok());
   t.verify_pin();
-  auto sig = t.piv().sign(0x9A, 0x07, pkcs1_sha256_block(kMessage, 256));
+  auto sig = t.piv().sign(0x9A, Algorithm::kRsa2048, pkcs1_sha256_block(kMessage, 256));
   ASSERT_TRUE(sig.ok());
   EXPECT_TRUE(openssl_verifies(local->pkey(), kMessage, *sig));
 }
 
 TEST(PivKeys, AttestationCertificateIsSignedByTheF9Key) {
   PivToken t;
-  const Bytes pub = generate(t, 0x9A, 0x11);
+  const Bytes pub = generate(t, 0x9A, Algorithm::kEccP256);
   auto attestation = t.connection().send_ok(iso7816::CommandApdu::make(0x00, 0xF9, 0x9A, 0x00), "ATTEST");
   ASSERT_TRUE(attestation.ok());
   ASSERT_GT(attestation->size(), 256u);  // arrived through 61xx / GET RESPONSE

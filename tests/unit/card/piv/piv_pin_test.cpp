@@ -135,16 +135,16 @@ TEST(PivPin, TokenWithoutPukAnswers6984ToPukCommands) {
 TEST(PivPin, ForcedChangeRefusesPinOperationsUntilTheChange) {
   PivToken t;
   t.authenticate();
-  ASSERT_TRUE(t.piv().generate_key(0x9A, host::piv::piv_algorithm::kEccP256).ok());
+  ASSERT_TRUE(t.piv().generate_key(0x9A, Algorithm::kEccP256).ok());
   t.card().context().policy.force_change = true;
   t.verify_pin();  // VERIFY itself answers normally
   const Bytes digest = crypto::hash(crypto::HashAlg::kSha256, bytes_of("x"));
-  auto refused = t.piv().sign(0x9A, 0x11, digest);
+  auto refused = t.piv().sign(0x9A, Algorithm::kEccP256, digest);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, 0x6985u);
   EXPECT_EQ(t.raw("00CB3FFF055C035FC109"), "6985");
   auto changed = t.piv().change_pin(bytes_of("123456"), bytes_of("314159"));
   ASSERT_TRUE(changed.ok() && changed->ok());
   EXPECT_FALSE(t.card().context().policy.force_change);
-  EXPECT_TRUE(t.piv().sign(0x9A, 0x11, digest).ok());
+  EXPECT_TRUE(t.piv().sign(0x9A, Algorithm::kEccP256, digest).ok());
 }

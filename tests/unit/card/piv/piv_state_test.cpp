@@ -22,7 +22,7 @@ TEST(PivState, ResetOnlyWhenPinAndPukAreBothBlocked) {
 TEST(PivState, ResetRestoresFactoryDefaultsAndKeepsTheAttestationKey) {
   PivToken t;
   t.authenticate();
-  ASSERT_TRUE(t.piv().generate_key(0x9A, 0x11).ok());
+  ASSERT_TRUE(t.piv().generate_key(0x9A, Algorithm::kEccP256).ok());
   EXPECT_EQ(t.raw("00FFFFFF13089B10000102030405060708090A0B0C0D0E0F"), "9000");
   const Bytes attestation = t.piv().certificate(0xF9)->value_or(Bytes{});
   ASSERT_FALSE(attestation.empty());
@@ -59,7 +59,7 @@ TEST(PivState, SavedStateLoadsIntoANewCardAndTheKeyStillSigns) {
   {
     PivToken t;
     t.authenticate();
-    public_key = *t.piv().generate_key(0x9C, 0x11);
+    public_key = *t.piv().generate_key(0x9C, Algorithm::kEccP256);
     EXPECT_EQ(t.raw("00FFFFFF1B0A9B18" + to_hex(hex("0102030405060708090a0b0c0d0e0f101112131415161718"))),
               "9000");
     ASSERT_TRUE(t.piv().change_pin(bytes_of("123456"), bytes_of("24680246"))->ok());
@@ -69,7 +69,7 @@ TEST(PivState, SavedStateLoadsIntoANewCardAndTheKeyStillSigns) {
   EXPECT_EQ(restored.card().save().dump(), saved.dump());
   restored.verify_pin("24680246");
   const Bytes message = bytes_of("persisted");
-  auto sig = restored.piv().sign(0x9C, 0x11, crypto::hash(crypto::HashAlg::kSha256, message));
+  auto sig = restored.piv().sign(0x9C, Algorithm::kEccP256, crypto::hash(crypto::HashAlg::kSha256, message));
   ASSERT_TRUE(sig.ok());
   auto key = public_key_from_tlvs(public_key);
   EXPECT_TRUE(openssl_verifies(key.get(), message, *sig));

@@ -39,7 +39,7 @@ Bytes sha256(std::string_view text) {
 // A P-256 key in `slot` with the slot's default policies (9A once, 9C always).
 void generate_p256(PivToken& t, uint8_t slot) {
   t.authenticate();
-  auto pub = t.piv().generate_key(slot, 0x11);
+  auto pub = t.piv().generate_key(slot, Algorithm::kEccP256);
   ASSERT_TRUE(pub.ok()) << describe(pub.error());
 }
 
@@ -57,7 +57,7 @@ TEST(PivSession, SelectingPivAgainKeepsThePinVerified) {
     SCOPED_TRACE(select);
     ASSERT_TRUE(t.raw(select).ends_with("9000"));
     EXPECT_EQ(t.raw(kPinStatus), "9000") << "still verified";
-    EXPECT_TRUE(t.piv().sign(0x9A, 0x11, sha256("after a re-SELECT")).ok());
+    EXPECT_TRUE(t.piv().sign(0x9A, Algorithm::kEccP256, sha256("after a re-SELECT")).ok());
   }
 }
 
@@ -77,7 +77,7 @@ TEST(PivSession, SelectingAnotherApplicationResetsEverySecurityStatus) {
   ASSERT_EQ(t.raw(kSelectOther), "9000");
   ASSERT_TRUE(t.raw(kSelectRid).ends_with("9000"));
   EXPECT_EQ(t.raw(kPinStatus), "63C3") << "PIN no longer verified";
-  EXPECT_EQ(t.piv().sign(0x9A, 0x11, sha256("after another applet")).error().code, 0x6982u);
+  EXPECT_EQ(t.piv().sign(0x9A, Algorithm::kEccP256, sha256("after another applet")).error().code, 0x6982u);
   EXPECT_EQ(t.raw("00DB3FFF0A5C035FC10953035A0102"), "6982") << "management key no longer authenticated";
 }
 
@@ -110,9 +110,10 @@ TEST(PivSession, PinAlwaysNeedsAFreshVerifyEvenAcrossReselects) {
   generate_p256(t, 0x9C);
   t.verify_pin();
   ASSERT_TRUE(t.raw(kSelectOpenSc).ends_with("9000"));
-  EXPECT_TRUE(t.piv().sign(0x9C, 0x11, sha256("first")).ok()) << "the VERIFY before the re-SELECT counts";
+  EXPECT_TRUE(t.piv().sign(0x9C, Algorithm::kEccP256, sha256("first")).ok())
+      << "the VERIFY before the re-SELECT counts";
   ASSERT_TRUE(t.raw(kSelectOpenSc).ends_with("9000"));
-  EXPECT_EQ(t.piv().sign(0x9C, 0x11, sha256("second")).error().code, 0x6982u)
+  EXPECT_EQ(t.piv().sign(0x9C, Algorithm::kEccP256, sha256("second")).error().code, 0x6982u)
       << "9C (PIN always): the verification was spent";
   EXPECT_EQ(t.raw(kPinStatus), "9000") << "the PIN itself stays verified for PIN-once keys";
 }

@@ -1,9 +1,12 @@
-#include "iso7816/secret_mask.h"
+#include "protocol/masking.h"
 
 #include <gtest/gtest.h>
 
-namespace keydesk::iso7816 {
+namespace keydesk::protocol {
 namespace {
+
+using iso7816::parse_command;
+namespace sw = iso7816::sw;
 
 CommandApdu apdu(const char* hex) {
   return *parse_command(*from_hex(hex));
@@ -61,4 +64,4 @@ TEST(SecretMask, MalformedCommandsShowOnlyTheHeader) {
 }
 
 }  // namespace
-}  // namespace keydesk::iso7816
+}  // namespace keydesk::protocol

@@ -1,9 +1,9 @@
-#include "card/piv/piv_objects.h"
-
 #include <algorithm>
 #include <array>
 
-namespace keydesk::card::piv {
+#include "protocol/piv.h"
+
+namespace keydesk::protocol::piv {
 namespace {
 constexpr uint8_t kFirstRetired = 0x82, kLastRetired = 0x95;
 constexpr uint32_t kFirstRetiredCert = 0x5FC10D;
@@ -36,6 +36,12 @@ KeyPolicy resolve_policy(KeyPolicy requested, const KeySlot& slot) {
   return requested;
 }
 
+std::optional<uint32_t> certificate_object(uint8_t ref) {
+  const auto slot = find_key_slot(ref);
+  if (!slot) return std::nullopt;
+  return slot->cert_object;
+}
+
 std::optional<DataObject> find_data_object(uint32_t id) {
   if (id == 0x7E || id == 0x7F61) return DataObject{id, false, id};
   const bool known = (id >= kFirstPivObject && id <= kLastPivObject) ||
@@ -45,4 +51,4 @@ std::optional<DataObject> find_data_object(uint32_t id) {
   return DataObject{id, pin, 0x53};
 }
 
-}  // namespace keydesk::card::piv
+}  // namespace keydesk::protocol::piv

@@ -1,9 +1,10 @@
-// CTAP status bytes (CTAP 2.1 section 8.2) as typed values. Their words live in core/error.cpp.
+// CTAP status bytes (CTAP 2.1 section 8.2) as typed values: a FIDO authenticator's answer, carried by
+// Error (core/error.h) and turned into words in core/error.cpp. protocol/ctap.h names it ctap::Status.
 #pragma once
 
 #include <cstdint>
 
-namespace keydesk::card::fido {
+namespace keydesk {
 
 enum class CtapStatus : uint8_t {
   kOk = 0x00,
@@ -41,17 +42,4 @@ enum class CtapStatus : uint8_t {
   kOther = 0x7F,
 };
 
-// CTAP command bytes (CTAP 2.1 section 6).
-enum class CtapCommand : uint8_t {
-  kMakeCredential = 0x01,
-  kGetAssertion = 0x02,
-  kGetInfo = 0x04,
-  kClientPin = 0x06,
-  kReset = 0x07,
-  kGetNextAssertion = 0x08,
-  kCredentialManagement = 0x0A,
-  kSelection = 0x0B,
-  kCredentialManagementPreview = 0x41,
-};
-
-}  // namespace keydesk::card::fido
+}  // namespace keydesk

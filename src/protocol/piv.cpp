@@ -1,9 +1,9 @@
-#include "card/piv/piv_defs.h"
+#include "protocol/piv.h"
 
 #include <array>
 #include <utility>
 
-namespace keydesk::card::piv {
+namespace keydesk::protocol::piv {
 namespace {
 constexpr std::array<std::pair<Algorithm, std::string_view>, 8> kAlgorithmNames{{
     {Algorithm::kTdes, "TDES"},
@@ -74,4 +74,4 @@ std::optional<TouchPolicy> touch_policy_from_name(std::string_view name) {
   return enum_from_name<TouchPolicy>(kTouchPolicyNames, name);
 }
 
-}  // namespace keydesk::card::piv
+}  // namespace keydesk::protocol::piv

@@ -5,6 +5,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
+#include <algorithm>
 #include <array>
 
 #include "crypto/digest.h"
@@ -73,10 +74,14 @@ Result<SecureString> derive_puk(ByteView master, const iso7816::Cuid& cuid, int 
   const uint64_t bound = (uint64_t{1} << 32) / modulus * modulus;
   // Each block yields eight candidates; the chance that 64 blocks yield nothing is below 2^-1000.
   for (uint32_t j = 0; j < 64; ++j) {
-    Bytes message = bytes_of(kPukLabel);
-    message.push_back(0x00);
-    append(message, cuid.bytes());
-    append_be32(message, j);
+    // label || 0x00 || CUID || j (big-endian), laid out in place: GCC 12 with _FORTIFY_SOURCE misreads a
+    // push_back after copying the constant label as an overflow.
+    const Bytes label = bytes_of(kPukLabel);
+    Bytes message(label.size() + 1 + iso7816::Cuid::kLength + 4, 0x00);
+    std::copy(label.begin(), label.end(), message.begin());
+    const auto id = cuid.bytes();
+    std::copy(id.begin(), id.end(), message.begin() + static_cast<std::ptrdiff_t>(label.size() + 1));
+    for (size_t k = 0; k < 4; ++k) message[message.size() - 4 + k] = static_cast<uint8_t>(j >> (24 - 8 * k));
     Bytes block = crypto::hmac(crypto::HashAlg::kSha256, master, message);
     for (size_t w = 0; w + 4 <= block.size(); w += 4) {
       const uint32_t word = read_be32(ByteView(block).subspan(w, 4));

@@ -6,6 +6,8 @@
 #include "host/oath/oath_session.h"
 #include "host/piv/piv_session.h"
 #include "iso7816/cplc.h"
+#include "protocol/aca.h"
+#include "protocol/otp.h"
 #include "provision/derivation.h"
 
 namespace keydesk::provision {
@@ -63,7 +65,8 @@ Result<AcaSession> aca(StepContext& ctx) {
 // GET CHALLENGE, E_K(challenge), EXTERNAL AUTHENTICATE: one attempt, never repeated.
 Status xauth(AcaSession& s, const Material& m) {
   KD_ASSIGN_OR_RETURN(Bytes challenge, s.xauth_challenge());
-  KD_ASSIGN_OR_RETURN(Bytes cryptogram, AcaSession::xauth_cryptogram(m.admin_cipher, m.admin_key, challenge));
+  KD_ASSIGN_OR_RETURN(Bytes cryptogram,
+                      protocol::aca::xauth_cryptogram(m.admin_cipher, m.admin_key, challenge));
   KD_ASSIGN_OR_RETURN(host::VerifyResult r, s.xauth_authenticate(cryptogram));
   if (!r.ok())
     return refused(
@@ -162,7 +165,7 @@ std::string otp_code(const CredentialMaterial& c, uint64_t counter) {
   const size_t offset = mac.back() & 0x0F;
   const uint32_t truncated = read_be32(ByteView(mac).subspan(offset, 4)) & 0x7FFFFFFF;
   OPENSSL_cleanse(mac.data(), mac.size());
-  return OathSession::format_code(truncated, c.record.digits);
+  return protocol::otp::format_code(truncated, c.record.digits);
 }
 
 Status check_oath(StepContext& ctx) {

@@ -1,12 +1,62 @@
 // keydesk diagnose: the read-only runbook (runbook/diagnosis.h), entirely through the read-only guard, as
 // findings with evidence and the next safe step, plus which PIN the user's symptom points to.
+#include <cstdlib>
+
 #include "cli/context.h"
 #include "cli/handlers.h"
 #include "core/text.h"
+#include "fleet/record_check.h"
 #include "report/documents.h"
 #include "runbook/diagnosis.h"
+#include "store/record_store.h"
 
 namespace keydesk::cli {
+namespace {
+
+// --store, else $KEYDESK_STORE; nullopt: diagnose without a store.
+std::optional<store::StoreOptions> store_for_diagnose(const Context& ctx) {
+  store::StoreOptions o;
+  if (auto url = ctx.args().value("store"))
+    o.url = *url;
+  else if (const char* env = std::getenv("KEYDESK_STORE"); env && *env)
+    o.url = env;
+  else
+    return std::nullopt;
+  if (auto key = ctx.args().value("master-key")) o.master_key = *key;
+  return o;
+}
+
+// The token's record beside the diagnosis (docs/provisioning.md, "The record during a call"). A store that
+// cannot be opened or a record changed behind keydesk's back is said, not hidden; the diagnosis stands.
+void add_record(const store::StoreOptions& options, const runbook::TokenSnapshot& snapshot,
+                CommandResult& result) {
+  auto& notes = result.output.notes;
+  auto opened = store::open_store(options);
+  if (!opened.ok()) {
+    result.output.json["Record"] = {{"Error", describe(opened.error())}};
+    notes.push_back("record store: " + describe(opened.error()));
+    return;
+  }
+  std::optional<store::TokenRecord> record;
+  if (auto key = fleet::record_key(snapshot.identity)) {
+    auto got = (*opened)->get_record(*key);
+    if (got.ok()) {
+      record = std::move(got).value();
+    } else if (got.error().kind != ErrorKind::kNotFound) {
+      result.output.json["Record"] = {{"Error", describe(got.error())}};
+      notes.push_back("record store: " + describe(got.error()));
+      if (got.error().kind == ErrorKind::kIntegrity && result.outcome == report::Outcome::kSuccess)
+        result.outcome = report::Outcome::kIntegrity;
+      return;
+    }
+  }
+  auto check = fleet::check_record(record ? &*record : nullptr, snapshot, fleet::now_iso8601());
+  result.output.json["Record"] = check.json;
+  notes.push_back("On record:");
+  for (const auto& line : check.lines) notes.push_back("  " + line);
+}
+
+}  // namespace
 
 Result<CommandResult> run_diagnose(Context& ctx) {
   const std::string symptom_text = ctx.args().value("symptom").value_or("unknown");
@@ -54,6 +104,7 @@ Result<CommandResult> run_diagnose(Context& ctx) {
       notes.push_back("INCOMPLETE: the " + probe + " probe could not reach the token (" +
                       error_kind_name(error.kind) + "); what it would have read is missing.");
   result.outcome = report::outcome_of(d);
+  if (auto options = store_for_diagnose(ctx)) add_record(*options, snapshot, result);
   return result;
 }
 

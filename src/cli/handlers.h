@@ -35,5 +35,11 @@ Result<CommandResult> run_audit_verify(Context& ctx);
 Result<CommandResult> run_record_add(Context& ctx);
 Result<CommandResult> run_record_show(Context& ctx);
 Result<CommandResult> run_record_set_status(Context& ctx);
+Result<CommandResult> run_record_secret(Context& ctx);
+Result<CommandResult> run_vault_generate(Context& ctx);
+// Provisioning (commands_provision.cpp).
+Result<CommandResult> run_provision(Context& ctx);
+Result<CommandResult> run_provision_batch(Context& ctx);
+Result<CommandResult> run_fleet_report(Context& ctx);
 
 }  // namespace keydesk::cli

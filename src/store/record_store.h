@@ -45,6 +45,19 @@ struct StoreInfo {
   uint32_t data_key_generation = 0;
 };
 
+// The rollout gaps over the records (docs/provisioning.md, "Fleet report"). "In service": status active
+// or suspended, a token in a user's hands.
+struct FleetFigures {
+  int64_t records = 0;
+  int64_t in_service = 0;
+  int64_t without_puk = 0;           // in service, no PUK sealed on record
+  int64_t default_pin = 0;           // in service, PIN method default-no-force-change or unknown
+  int64_t hotp_not_exported = 0;     // in service, a HOTP credential, no oath-export done in the journal
+  int64_t without_fido_policy = 0;   // in service, no FIDO policy on record
+  int64_t provisioning_pending = 0;  // any status: a run interrupted and not resumed
+  int64_t expired_certificates = 0;  // in service, a recorded certificate past its not-after
+};
+
 struct NewSecret {
   SecretField field;
   SecureBytes value;
@@ -105,6 +118,9 @@ class RecordStore {
 
   // --- fleet report ---
   virtual Result<std::map<LifecycleStatus, int64_t>> count_by_status() = 0;
+  // The rollout gaps counted over the store in one aggregate query (docs/provisioning.md, "Fleet report");
+  // `now` is an ISO 8601 UTC time, for certificate expiry.
+  virtual Result<FleetFigures> fleet_figures(std::string_view now) = 0;
 
   // --- audit ---
   // Checks the whole chain, the head, and every record and vault row against its MAC and the trail.

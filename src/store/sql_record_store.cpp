@@ -14,6 +14,24 @@
 namespace keydesk::store {
 namespace {
 
+// docs/provisioning.md, "Fleet report". $1: now (ISO 8601 UTC).
+constexpr const char* kFleetQuery = R"sql(SELECT count(*),
+  sum(CASE WHEN t.status IN ('active', 'suspended') THEN 1 ELSE 0 END),
+  sum(CASE WHEN t.status IN ('active', 'suspended') AND NOT EXISTS
+        (SELECT 1 FROM token_secrets s WHERE s.cuid = t.cuid AND s.field = 'puk') THEN 1 ELSE 0 END),
+  sum(CASE WHEN t.status IN ('active', 'suspended') AND t.pin_method IN ('default-no-force-change', 'unknown')
+        THEN 1 ELSE 0 END),
+  sum(CASE WHEN t.status IN ('active', 'suspended') AND EXISTS
+        (SELECT 1 FROM oath_credentials o WHERE o.cuid = t.cuid AND o.type = 'hotp') AND NOT EXISTS
+        (SELECT 1 FROM provisioning_journal j WHERE j.cuid = t.cuid AND j.step LIKE '%/oath-export:done')
+        THEN 1 ELSE 0 END),
+  sum(CASE WHEN t.status IN ('active', 'suspended') AND t.fido_policy = '' THEN 1 ELSE 0 END),
+  sum(CASE WHEN t.provisioning = 'pending' THEN 1 ELSE 0 END),
+  sum(CASE WHEN t.status IN ('active', 'suspended') AND EXISTS
+        (SELECT 1 FROM piv_certificates c WHERE c.cuid = t.cuid AND c.not_after <> '' AND c.not_after < $1)
+        THEN 1 ELSE 0 END)
+FROM tokens t)sql";
+
 using iso7816::Cuid;
 using json = nlohmann::json;
 
@@ -913,6 +931,28 @@ class SqlRecordStore final : public RecordStore {
       for (const auto& r : rows.rows)
         if (auto s = parse_status(r.text(0))) out[*s] = r.integer(1);
       return out;
+    });
+  }
+
+  // One pass over `tokens`; each EXISTS is a primary-key look-up (token_secrets, oath_credentials,
+  // piv_certificates) or a scan of one token's journal rows. The same text runs on both backends, and
+  // bench/fleet_report.sh runs it through sqlite3 as the peer.
+  Result<FleetFigures> fleet_figures(std::string_view now) override {
+    return read<FleetFigures>([&]() -> Result<FleetFigures> {
+      KD_ASSIGN_OR_RETURN(SqlResult r, db_->run(kFleetQuery, {std::string(now)}));
+      FleetFigures f;
+      if (r.rows.empty()) return f;
+      const SqlRow& row = r.rows[0];
+      auto at = [&](size_t i) -> int64_t { return row.is_null(i) ? 0 : row.integer(i); };
+      f.records = at(0);
+      f.in_service = at(1);
+      f.without_puk = at(2);
+      f.default_pin = at(3);
+      f.hotp_not_exported = at(4);
+      f.without_fido_policy = at(5);
+      f.provisioning_pending = at(6);
+      f.expired_certificates = at(7);
+      return f;
     });
   }
 

@@ -206,7 +206,7 @@ ResponseApdu HsmApplet::select(const CommandApdu&) {
 }
 
 ResponseApdu HsmApplet::process(const CommandApdu& cmd) {
-  const p::Instruction* instruction = p::find_instruction(cmd.cla, cmd.ins);
+  const protocol::Instruction* instruction = p::find_instruction(cmd.cla, cmd.ins);
   if (!instruction) {
     const bool other_class = p::find_instruction(cmd.cla ^ 0x80, cmd.ins) != nullptr;
     return ResponseApdu::status(other_class ? sw::kClaNotSupported : sw::kInsNotSupported);

@@ -194,6 +194,40 @@ TYPED_TEST(StoreSuite, LifecycleFollowsTheTableWithReasonAndOperator) {
   EXPECT_EQ(counts->at(LifecycleStatus::kLost), 1);
 }
 
+// The fleet report's figures (docs/provisioning.md, "Fleet report"), each gap made by one record and
+// counted once, on both backends.
+TYPED_TEST(StoreSuite, FleetFiguresCountEachGapOverTokensInService) {
+  ASSERT_TRUE(this->create(kA).ok());  // in service, PUK on record, HOTP never exported, cert 9c expired
+  TokenRecord b = this->sample(kB, "Bob");
+  b.pin_method = PinMethod::kDefaultNoForceChange;
+  b.fido_policy.clear();
+  b.oath.clear();
+  b.certificates.clear();
+  ASSERT_TRUE(this->store_->create_record(b, {}, this->alice_, "no secrets").ok());
+  TokenRecord c = this->sample("4090A1B2C3D4E5F6071A", "Carol");
+  c.status = LifecycleStatus::kInStock;  // not in service: counted as a record only
+  c.fido_policy.clear();
+  ASSERT_TRUE(this->store_->create_record(c, {}, this->alice_, "stock").ok());
+  ASSERT_TRUE(this->store_->journal_step(cuid(kA), "r1/oath-export:begin", this->alice_).ok());
+
+  auto f = this->store_->fleet_figures("2026-12-15T00:00:00Z");
+  ASSERT_TRUE(f.ok()) << describe(f.error());
+  EXPECT_EQ(f->records, 3);
+  EXPECT_EQ(f->in_service, 2);
+  EXPECT_EQ(f->without_puk, 1);          // B
+  EXPECT_EQ(f->default_pin, 1);          // B
+  EXPECT_EQ(f->hotp_not_exported, 1);    // A: begun, not done
+  EXPECT_EQ(f->without_fido_policy, 1);  // B (C is in stock)
+  EXPECT_EQ(f->provisioning_pending, 0);
+  EXPECT_EQ(f->expired_certificates, 1);  // A's 9c
+
+  ASSERT_TRUE(this->store_->journal_step(cuid(kA), "r1/oath-export:done", this->alice_).ok());
+  f = this->store_->fleet_figures("2026-11-15T00:00:00Z");
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->hotp_not_exported, 0);
+  EXPECT_EQ(f->expired_certificates, 0);
+}
+
 TYPED_TEST(StoreSuite, StaleVersionsConflictInsteadOfOverwriting) {
   ASSERT_TRUE(this->create(kA).ok());
   TokenRecord mine = *this->store_->get_record(cuid(kA));

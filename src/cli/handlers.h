@@ -30,5 +30,10 @@ Result<CommandResult> run_audit_verify(Context& ctx);
 Result<CommandResult> run_record_add(Context& ctx);
 Result<CommandResult> run_record_show(Context& ctx);
 Result<CommandResult> run_record_set_status(Context& ctx);
+Result<CommandResult> run_record_secret(Context& ctx);
+Result<CommandResult> run_vault_generate(Context& ctx);
+// Provisioning (commands_provision.cpp).
+Result<CommandResult> run_provision(Context& ctx);
+Result<CommandResult> run_provision_batch(Context& ctx);
 
 }  // namespace keydesk::cli

@@ -37,10 +37,11 @@ constexpr Names<CuidSource, 2> kCuidSource{
 constexpr Names<ProvisioningState, 3> kProvisioning{{{{ProvisioningState::kNone, "none"},
                                                       {ProvisioningState::kPending, "pending"},
                                                       {ProvisioningState::kConfirmed, "confirmed"}}}};
-constexpr Names<PinMethod, 4> kPinMethod{{{{PinMethod::kUnknown, "unknown"},
+constexpr Names<PinMethod, 5> kPinMethod{{{{PinMethod::kUnknown, "unknown"},
                                            {PinMethod::kDefaultForceChange, "default-force-change"},
                                            {PinMethod::kRandomDelivered, "random-delivered"},
-                                           {PinMethod::kUserChosen, "user-chosen"}}}};
+                                           {PinMethod::kUserChosen, "user-chosen"},
+                                           {PinMethod::kDefaultNoForceChange, "default-no-force-change"}}}};
 constexpr Names<PukMethod, 6> kPukMethod{{{{PukMethod::kUnknown, "unknown"},
                                            {PukMethod::kNotSet, "not-set"},
                                            {PukMethod::kRandomPerToken, "random-per-token"},
@@ -119,7 +120,9 @@ iso7816::Cuid cuid_from_device_serial(uint32_t serial) {
 }
 
 std::optional<SecretField> SecretField::parse(std::string_view name) {
-  if (name == "puk" || name == "initial-pin" || name == "admin-key") return SecretField(std::string(name));
+  if (name == "puk" || name == "initial-pin" || name == "admin-key" || name == "piv-management-key" ||
+      name == "fido-pin")
+    return SecretField(std::string(name));
   constexpr std::string_view kSeed = "oath-seed/";
   if (name.starts_with(kSeed) && name.size() > kSeed.size() && name.size() <= kSeed.size() + 64)
     return SecretField(std::string(name));

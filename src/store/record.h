@@ -33,10 +33,11 @@ enum class ProvisioningState { kNone, kPending, kConfirmed };
 const char* provisioning_name(ProvisioningState s);  // "none", "pending", "confirmed"
 std::optional<ProvisioningState> parse_provisioning(std::string_view name);
 
-// How the initial PIN was set.
-enum class PinMethod { kUnknown, kDefaultForceChange, kRandomDelivered, kUserChosen };
-const char* pin_method_name(
-    PinMethod m);  // "unknown", "default-force-change", "random-delivered", "user-chosen"
+// How the initial PIN was set. kDefaultNoForceChange: the transport PIN was kept on a token that has no
+// force-change (a PIV-only YubiKey), so nothing makes its holder change it (docs/provisioning.md).
+enum class PinMethod { kUnknown, kDefaultForceChange, kRandomDelivered, kUserChosen, kDefaultNoForceChange };
+// "unknown", "default-force-change", "random-delivered", "user-chosen", "default-no-force-change"
+const char* pin_method_name(PinMethod m);
 std::optional<PinMethod> parse_pin_method(std::string_view name);
 
 // How the PUK was chosen.
@@ -119,10 +120,14 @@ class SecretField {
   static SecretField puk() { return SecretField("puk"); }
   static SecretField initial_pin() { return SecretField("initial-pin"); }
   static SecretField admin_key() { return SecretField("admin-key"); }
+  // The PIV management key of a token whose admin key is the ACA's XAUTH key (both are set).
+  static SecretField piv_management_key() { return SecretField("piv-management-key"); }
+  static SecretField fido_pin() { return SecretField("fido-pin"); }
   static SecretField oath_seed(std::string_view credential) {
     return SecretField("oath-seed/" + std::string(credential));
   }
-  // "puk", "initial-pin", "admin-key" or "oath-seed/NAME"; nullopt otherwise.
+  // "puk", "initial-pin", "admin-key", "piv-management-key", "fido-pin" or "oath-seed/NAME"; nullopt
+  // otherwise.
   static std::optional<SecretField> parse(std::string_view name);
   const std::string& name() const { return name_; }
 

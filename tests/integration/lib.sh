@@ -71,6 +71,7 @@ kd_cleanup() {
   local status=$?
   local hook
   for hook in ${KD_EXIT_HOOKS[@]+"${KD_EXIT_HOOKS[@]}"}; do eval "$hook" || true; done
+  if declare -F kd_slot_stop_all >/dev/null; then kd_slot_stop_all || true; fi
   kd_sim_stop
   kd_pcscd_stop
   if [ "$status" -ne 0 ]; then
@@ -186,6 +187,60 @@ kd_control() {  # COMMAND... -> the reply line; fails on "error: ..."
 }
 kd_apdu() {  # STEP... -> one line per step, all in one PC/SC connection (steps: see kd_pcsc.py)
   "$KD_PY" "$KD_LIB_DIR/kd_pcsc.py" apdu "$kd_reader" "$@"
+}
+
+# --- two tokens at once: one keydesk-sim per slot of vpcd's reader (ports KD_VPCD_PORT and KD_VPCD_PORT+1).
+# kd_slot_start gives each its own state, control socket, CTAPHID socket and log in $KD_TMP; use it for both
+# slots instead of kd_start_stack (whose sim is slot 0's).
+declare -A KD_SLOT_PIDS=()
+kd_slot_reader() {  # SLOT -> the PC/SC reader name of that slot
+  case "$1" in
+    0) echo "Virtual PCD 00 00" ;;
+    1) echo "Virtual PCD 00 01" ;;
+    *) kd_fail "kd_slot_reader: no slot $1" ;;
+  esac
+}
+kd_slot_port() { echo $((KD_VPCD_PORT + $1)); }    # SLOT
+kd_slot_control() { echo "$KD_TMP/control-$1.sock"; }  # SLOT
+kd_slot_ctaphid() { echo "$KD_TMP/ctaphid-$1.sock"; }  # SLOT
+kd_slot_state() { echo "$KD_TMP/state-$1.json"; }      # SLOT
+kd_slot_start() {  # SLOT PROFILE [extra keydesk-sim arguments]: starts the sim, waits for its card
+  local slot=$1 profile=$2
+  shift 2
+  local control
+  control="$(kd_slot_control "$slot")"
+  local args=(--profile "$profile" --state "$(kd_slot_state "$slot")" --vpcd-port "$(kd_slot_port "$slot")"
+    --control "$control" -v)
+  if [ -f "$KEYDESK_SOURCE_DIR/profiles/$profile/fido.json" ]; then args+=(--ctaphid "$(kd_slot_ctaphid "$slot")"); fi
+  "$KD_SIM" "${args[@]}" "$@" 2>>"$KD_TMP/sim-$slot.log" &
+  KD_SLOT_PIDS[$slot]=$!
+  local i
+  for i in $(seq 100); do
+    [ -S "$control" ] && break
+    kill -0 "${KD_SLOT_PIDS[$slot]}" 2>/dev/null || kd_fail "keydesk-sim (slot $slot) exited at start"
+    sleep 0.02
+  done
+  [ -S "$control" ] || kd_fail "keydesk-sim (slot $slot): no control socket after 2 s"
+  "$KD_PY" "$KD_LIB_DIR/kd_pcsc.py" wait-card "$(kd_slot_reader "$slot")" present 10 ||
+    kd_fail "reader '$(kd_slot_reader "$slot")': no card after 10 s"
+}
+kd_slot_stop() {  # SLOT
+  local pid="${KD_SLOT_PIDS[$1]:-}"
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    unset "KD_SLOT_PIDS[$1]"
+    rm -f "$(kd_slot_control "$1")" "$(kd_slot_ctaphid "$1")"
+  fi
+}
+kd_slot_stop_all() {
+  local slot
+  for slot in "${!KD_SLOT_PIDS[@]}"; do kd_slot_stop "$slot"; done
+}
+kd_slot_control_cmd() {  # SLOT COMMAND...: a control-channel command to that slot's sim
+  local slot=$1
+  shift
+  "$KD_PY" "$KD_LIB_DIR/kd_pcsc.py" control "$(kd_slot_control "$slot")" "$@"
 }
 
 kd_start_stack() {  # PROFILE

@@ -40,6 +40,16 @@ runbook::AttemptOutcome outcome_of(host::VerifyResult::Kind k) {
   return runbook::AttemptOutcome::kRejected;
 }
 
+// A removal or reset between the two halves, said as what it means for the exchange.
+Error session_gone(const Error& e) {
+  if (e.kind != ErrorKind::kTokenRemoved && e.kind != ErrorKind::kTokenReset) return e;
+  return Error::make(e.kind,
+                     "the token was removed or reset after the challenge was read: the challenge died with "
+                     "its card session, so this response can no longer be used. Nothing was spent; insert "
+                     "the token and start again with a new challenge",
+                     e.code);
+}
+
 // GET CHALLENGE ends an XAUTH authentication (docs/aca-protocol.md 3.5): the help desk's authority is not
 // left on the token for another program to use. The pending challenge it leaves needs the key anyway.
 bool end_xauth(AcaSession& session) {
@@ -90,8 +100,14 @@ Result<XauthUnblockReport> finish_xauth_unblock(host::ApduConnection& c, const X
                                                 ByteView cryptogram, std::string_view new_pin) {
   if (cryptogram.size() != pending.challenge.size())
     return Error::make(ErrorKind::kUsage, "the response is not one block of the token's algorithm");
-  // No SELECT: the ACA is the current applet of this card session, which holds the challenge.
+  // SELECT the ACA again: while it is the current applet this continues the session that holds the
+  // challenge (docs/aca-protocol.md section 2); if another program selected another applet meanwhile, it
+  // starts a new session without one, and EXTERNAL AUTHENTICATE says so (69 85) without spending a try.
   AcaSession session(c);
+  if (auto s = session.select(); !s) {
+    const Error& e = s.error();
+    return session_gone(e);
+  }
   XauthUnblockReport report;
   report.xauth_before = pending.xauth_before;
   report.xauth_max = pending.xauth_max;
@@ -106,13 +122,7 @@ Result<XauthUnblockReport> finish_xauth_unblock(host::ApduConnection& c, const X
                          "spent; start again with a new challenge",
                          0x6985);
     const Error& e = authenticated.error();
-    if (e.kind == ErrorKind::kTokenRemoved || e.kind == ErrorKind::kTokenReset)
-      return Error::make(e.kind,
-                         "the token was removed or reset after the challenge was read: the challenge died "
-                         "with its card session, so this response can no longer be used. Nothing was "
-                         "spent; insert the token and start again with a new challenge",
-                         e.code);
-    return e;
+    return session_gone(e);
   }
   report.status_word = authenticated->sw.value;
   report.outcome = outcome_of(authenticated->kind);

@@ -45,6 +45,7 @@ fido_pin="$(kd_secret "$cuid" fido-pin)"
 make_survivors "$(kd_secret "$cuid" piv-management-key)" "$(kd_secret "$cuid" initial-pin)" "$fido_pin"
 before="$(survivors "$fido_pin")"
 kd_assert_contains "$before" "CN=Recovery Survivor" "survivors: the certificate"
+kd_assert_contains "$before" "subject: DN: CN=Recovery Survivor" "survivors: the certificate as pkcs11-tool lists it"
 kd_assert_contains "$before" "vpn" "survivors: OATH"
 kd_assert_contains "$before" "example.com alice" "survivors: the passkey"
 block_pin_aca
@@ -118,6 +119,7 @@ PY
 make_survivors "$(kd_secret "$cuid" admin-key)" 123456 "$fido_pin"
 before="$(survivors "$fido_pin")"
 kd_assert_contains "$before" "CN=Recovery Survivor" "yubikey5 survivors: the certificate"
+kd_assert_contains "$before" "subject: DN: CN=Recovery Survivor" "yubikey5 survivors: pkcs11-tool"
 kd_assert_contains "$before" "corp:dave" "yubikey5 survivors: OATH"
 kd_assert_contains "$before" "example.com alice" "yubikey5 survivors: the passkey"
 steps=($piv_select)

@@ -43,6 +43,7 @@ make_survivors "$(kd_secret "$cuid" piv-management-key)" "$(kd_secret "$cuid" in
 fido_pin="$(kd_secret "$cuid" fido-pin)"
 before="$(survivors "$fido_pin")"
 kd_assert_contains "$before" "CN=Recovery Survivor" "survivors: the certificate"
+kd_assert_contains "$before" "subject: DN: CN=Recovery Survivor" "survivors: the certificate as pkcs11-tool lists it"
 kd_assert_contains "$before" "corp:alice" "survivors: OATH"
 kd_assert_contains "$before" "example.com alice" "survivors: the passkey"
 block_pin_aca

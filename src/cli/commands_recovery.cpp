@@ -106,7 +106,8 @@ Result<iso7816::Cuid> token_cuid(host::ApduConnection& c) {
   return Error::make(ErrorKind::kNotSupported, "the token has neither a CPLC nor a device serial: no CUID");
 }
 
-// A record the help desk may act on: a lost or retired token is never unblocked for whoever holds it.
+// A record the help desk may act on: a lost, suspended or retired token is never unblocked for whoever holds
+// it (a suspended one is reinstated first).
 Result<store::TokenRecord> usable_record(store::RecordStore& s, const iso7816::Cuid& cuid) {
   auto record = s.get_record(cuid);
   if (!record) {
@@ -116,10 +117,12 @@ Result<store::TokenRecord> usable_record(store::RecordStore& s, const iso7816::C
     return record.error();
   }
   if (record->status == store::LifecycleStatus::kLost ||
+      record->status == store::LifecycleStatus::kSuspended ||
       record->status == store::LifecycleStatus::kDecommissioned)
-    return Error::make(ErrorKind::kRefused, "the record of CUID " + cuid.hex() + " says " +
-                                                store::status_name(record->status) +
-                                                ": its PIN is not unblocked (docs/store.md, Lifecycle)");
+    return Error::make(
+        ErrorKind::kRefused,
+        "the record of CUID " + cuid.hex() + " says " + store::status_name(record->status) +
+            ": its PIN is not unblocked (docs/store.md, Lifecycle; a suspended token is reinstated first)");
   return record;
 }
 

@@ -9,6 +9,7 @@
 #  - the PUK never appears in stdout, stderr or the -v trace; the audit trail has the release (secret.read,
 #    field puk, with the reason and operator) and the outcome (recovery.pin-unblock), and verifies;
 #  - no --reason: exit 2, nothing read from the store; a malformed new PIN: exit 2 before anything is sent;
+#    a token whose record says lost: exit 3, nothing released;
 #  - a PUK on record that no longer matches the token: one attempt (one RESET RETRY COUNTER in the trace),
 #    exit 5 with the tries left, never retried;
 #  - a record whose PIN method is default-force-change gets force-change set again on the ACA (XAUTH with the
@@ -90,6 +91,13 @@ kd_assert_eq wrong "$(json_get "$out" '["Outcome"]')" "stale PUK: outcome"
 kd_assert_eq "$puk_max" "$(json_get "$out" '["RetriesBefore"]')" "stale PUK: tries before"
 kd_assert_eq $((puk_max - 1)) "$(json_get "$out" '["RetriesAfter"]')" "stale PUK: tries after"
 kd_assert_eq 1 "$(grep -c '> 00 2C' <<<"$err")" "stale PUK: one attempt, never repeated"
+
+# A token reported lost is never unblocked for whoever holds it: refused before the PUK is released.
+run_kd 0 record set-status "$cuid" lost --reason IT-4799
+head_before="$(audit_head)"
+KD_NEW=24681357 run_kd 3 --reader "$kd_reader" pin-unblock -n env:KD_NEW --reason IT-4715
+kd_assert_contains "$err" "lost" "a lost token: refused, saying why"
+kd_assert_eq "$head_before" "$(audit_head)" "a lost token: nothing released"
 
 # --- default-force-change on the ACA: force-change is set again after the unblock ------------------------
 sed 's/"method": "random-delivered", "length": 8/"method": "default-force-change"/; s/"it-factory"/"it-force"/' \

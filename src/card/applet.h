@@ -33,6 +33,9 @@ class Applet {
   virtual void deselect() {}
   // Power cycle or reset: forget everything volatile (verified PINs, challenges, sessions).
   virtual void reset_volatile() = 0;
+  // Only the contact interface was reset (Card::reset_contact_interface): for an applet reached over
+  // nothing else, the same as a power cycle.
+  virtual void reset_contact_interface() { reset_volatile(); }
   // Persistent state. save() must be cheap and deterministic: the Card compares it after every
   // command to decide whether the state file must be rewritten before the response leaves the card.
   virtual json save() const = 0;

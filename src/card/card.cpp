@@ -258,6 +258,14 @@ bool Card::await_unfrozen(bool is_command) {
 }
 
 void Card::power_cycle() {
+  reset(true);
+}
+
+void Card::reset_contact_interface() {
+  reset(false);
+}
+
+void Card::reset(bool whole_token) {
   {
     // A power loss ends a freeze; what was held is never answered.
     std::lock_guard freeze_lock(freeze_mu_);
@@ -267,12 +275,17 @@ void Card::power_cycle() {
     freeze_cv_.notify_all();
   }
   std::lock_guard lock(mu_);
-  for (auto& a : applets_) a->reset_volatile();
+  for (auto& a : applets_) {
+    if (whole_token)
+      a->reset_volatile();
+    else
+      a->reset_contact_interface();
+  }
   selected_ = nullptr;
   chaining_ = false;
   chain_ = {};
   pending_.clear();
-  context_.powered_on_at = std::chrono::steady_clock::now();
+  if (whole_token) context_.powered_on_at = std::chrono::steady_clock::now();
 }
 
 Status Card::exclusive(const std::function<void()>& fn) {

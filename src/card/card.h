@@ -49,8 +49,14 @@ class Card {
   // Runs `fn` under the card lock for interfaces that are not APDUs (CTAPHID) and persists any state change
   // before returning. The caller sends its response only when the returned status is ok.
   Status exclusive(const std::function<void()>& fn);
-  // Power off/on or warm reset: every applet forgets its volatile state, nothing is selected.
+  // Power off/on of the whole token (unplugged, or keydesk-sim's power-cycle): every applet forgets its
+  // volatile state, nothing is selected.
   void power_cycle();
+  // Power off/on or warm reset of the contact (ISO 7816) interface only, as pcscd does through vpcd
+  // whenever it likes (a client's SCardDisconnect with SCARD_RESET_CARD, the card reinserted). On a key
+  // plugged into USB that resets the smart-card applets but not a FIDO session on the HID interface:
+  // Applet::reset_contact_interface() decides what each applet forgets.
+  void reset_contact_interface();
 
   // A frozen token (keydesk-sim's `freeze`, docs/keydesk-sim.md): it stays in the reader and answers
   // nothing, the way a hung device or reader does. Every interface calls await_unfrozen() before it
@@ -78,6 +84,7 @@ class Card {
   uint64_t fault_count() const { return fault_count_; }
 
  private:
+  void reset(bool whole_token);
   Bytes transmit_locked(ByteView raw_command);
   Status load_locked(const json& doc);
   // kStateFile: the loaded state must write back as the same document.

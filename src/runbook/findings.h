@@ -1,5 +1,5 @@
 // The runbook's judgement over a TokenSnapshot: findings with evidence and the next safe step, and which
-// PIN a user's symptom points to (seed 002's map). Pure functions: no I/O, no token.
+// PIN a user's symptom points to (docs/field-notes.md, case 2). Pure functions: no I/O, no token.
 #pragma once
 
 #include <optional>
@@ -34,7 +34,7 @@ struct PinPointer {
 };
 PinPointer pin_for_symptom(Symptom symptom, const TokenSnapshot& snapshot);
 
-// HOTP counters at or above this are not tap counts (seed 000: ~4.16e9 = a seeded or misread value).
+// HOTP counters at or above this are not tap counts (docs/field-notes.md, case 0: ~4.16e9, a seeded or misread value).
 inline constexpr uint64_t kSuspiciousHotpCounter = 100'000'000;
 
 }  // namespace keydesk::runbook

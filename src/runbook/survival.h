@@ -1,4 +1,4 @@
-// What each recovery operation keeps and wipes (seed 002's table). Destructive commands print their row
+// What each recovery operation keeps and wipes (docs/field-notes.md, case 2). Destructive commands print their row
 // before asking for --confirm-cuid, so nobody learns it afterwards.
 #pragma once
 

@@ -26,7 +26,10 @@ CtaphidServer::CtaphidServer(card::Card& card, card::fido::Authenticator& authen
       device_(
           [this, &authenticator](ByteView request) {
             Bytes response;
-            const Status persisted = card_.exclusive([&] { response = authenticator.handle(request); });
+            const Status persisted = card_.exclusive([&] {
+              authenticator.note_link(card::fido::Authenticator::Link::kHid);
+              response = authenticator.handle(request);
+            });
             // The Card rolled the state back: report a failure instead of a result that did not last.
             if (!persisted) response = Bytes{static_cast<uint8_t>(card::fido::CtapStatus::kOther)};
             if (answered_hook_) answered_ = std::make_pair(Bytes(request.begin(), request.end()), response);
@@ -38,7 +41,10 @@ CtaphidServer::CtaphidServer(card::Card& card, card::fido::Authenticator& authen
           // CTAPHID_MSG (U2F), under the same lock and persistence as CBOR requests.
           [this, &authenticator](ByteView request) {
             Bytes response;
-            const Status persisted = card_.exclusive([&] { response = authenticator.handle_u2f(request); });
+            const Status persisted = card_.exclusive([&] {
+              authenticator.note_link(card::fido::Authenticator::Link::kHid);
+              response = authenticator.handle_u2f(request);
+            });
             if (!persisted) return Bytes{0x6F, 0x00};
             return response;
           }) {}

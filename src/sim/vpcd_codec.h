@@ -1,4 +1,4 @@
-// The vsmartcard vpcd <-> vicc wire format (reference section F.2): every message in both directions is a
+// The vsmartcard vpcd <-> vicc wire format (vsmartcard's vpcd protocol, as virtualsmartcard's vpcd.c implements it): every message in both directions is a
 // 2-byte big-endian length and that many bytes. One-byte messages from vpcd are control codes, longer
 // ones are what a PC/SC client transmitted (an APDU, or garbage the card must answer). Pure functions.
 #pragma once

@@ -91,7 +91,7 @@ std::optional<Bytes> VpcdLink::answer(ByteView payload, std::optional<HoldTrigge
     case VpcdRequestKind::kPowerOff:
     case VpcdRequestKind::kPowerOn:
     case VpcdRequestKind::kReset:
-      card.power_cycle();
+      card.reset_contact_interface();
       nfcctap_ = {};
       return std::nullopt;
     case VpcdRequestKind::kGetAtr:

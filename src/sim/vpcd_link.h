@@ -1,5 +1,5 @@
 // keydesk-sim as the card (vicc) of vsmartcard's vpcd reader driver inside pcscd: a TCP client that
-// answers power/reset/ATR requests and APDUs (reference section F). It reconnects with a short backoff
+// answers power/reset/ATR requests and APDUs (vsmartcard's vpcd protocol). It reconnects with a short backoff
 // whenever pcscd is not there (yet, or any more), and stays away while the token is removed.
 #pragma once
 

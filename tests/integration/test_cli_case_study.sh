@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The eight steps of seed 000 (the "lockout" that wasn't) replayed with keydesk against the case-study
+# The eight steps of docs/field-notes.md, case 0 (the "lockout" that wasn't) replayed with keydesk against the case-study
 # token, through real pcscd + vpcd + keydesk-sim, and the answers the field notes got.
 #
 # Harness contract (tests/integration/lib.sh, owned by the sim engineer): sourcing it with
@@ -71,4 +71,4 @@ set -e
 grep -q "CTAP2_ERR_PIN_NOT_SET (0x35)" <<<"$out$(cat "$trace")" || fail "fido-cred-list: exit $code: $out"
 after="$(kd fido-props-get --json)"
 [ "$(json 'd["Options"]["clientPin"]' <<<"$after")" = False ] || fail "fido-cred-list set a PIN?"
-echo "test_cli_case_study: the eight steps of seed 000 reproduced"
+echo "test_cli_case_study: the eight steps of case 0 reproduced"

@@ -117,6 +117,7 @@ CtapStatus Authenticator::check_pin_uv_auth(const Bytes* param, std::optional<ui
 }
 
 void Authenticator::reset_volatile() {
+  link_ = Link::kNone;
   pin_.reset_volatile();
   pending_assertions_.reset();
   enumeration_.reset();

@@ -44,6 +44,11 @@ class Authenticator {
   Bytes u2f(const U2fRequest& request);
   // Power cycle: the three-mismatch block, key agreement key, token and command state go.
   void reset_volatile();
+  // The interface the last request came through: its volatile state (key agreement, PIN token,
+  // pending assertions) belongs to that session. kNone after a power cycle.
+  enum class Link { kNone, kContact, kHid };
+  void note_link(Link link) { link_ = link; }
+  Link link() const { return link_; }
 
   nlohmann::json save() const;
   Status load(const nlohmann::json& section);
@@ -52,8 +57,10 @@ class Authenticator {
   const CredentialStore& credentials() const { return credentials_; }
   const PinState& pin() const { return pin_; }
   const DeviceProfile& profile() const { return profile_; }
+  card::CardContext& context() { return context_; }
 
  private:
+  Link link_ = Link::kNone;
   // hmac-secret's getAssertion input once checked (CTAP 2.1 section 12.5).
   struct HmacSecretInput {
     PinProtocol protocol;

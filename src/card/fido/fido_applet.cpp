@@ -21,7 +21,14 @@ card::ResponseApdu FidoApplet::select(const card::CommandApdu&) {
   return card::ResponseApdu::success(bytes_of(authenticator_.profile().speaks_u2f() ? "U2F_V2" : "FIDO_2_0"));
 }
 
+void FidoApplet::reset_contact_interface() {
+  if (authenticator_.link() == Authenticator::Link::kHid) return;
+  authenticator_.reset_volatile();
+  authenticator_.context().powered_on_at = std::chrono::steady_clock::now();
+}
+
 card::ResponseApdu FidoApplet::process(const card::CommandApdu& cmd) {
+  authenticator_.note_link(Authenticator::Link::kContact);
   // U2F over ISO 7816 (CTAP 2.1 section 11.3.4): the raw-message APDUs with CLA 00, INS 01/02/03.
   if (cmd.cla == 0x00 && authenticator_.profile().speaks_u2f()) {
     Bytes out = authenticator_.u2f(U2fRequest{cmd.cla, cmd.ins, cmd.p1, cmd.p2, cmd.data});

@@ -16,6 +16,11 @@ class FidoApplet final : public card::Applet {
   card::ResponseApdu select(const card::CommandApdu& cmd) override;
   card::ResponseApdu process(const card::CommandApdu& cmd) override;
   void reset_volatile() override { authenticator_.reset_volatile(); }
+  // The authenticator is one function behind two interfaces. A reset of the contact interface ends a
+  // session held over it (NFC: CTAP 2.1 section 11.3, where that reset is the power-up), and starts
+  // the reset window as a power-up does; a session held over CTAPHID (USB HID) is not disturbed, as a
+  // CCID reset of a USB key leaves its HID interface alone.
+  void reset_contact_interface() override;
   card::json save() const override { return authenticator_.save(); }
   Status load(const card::json& section) override { return authenticator_.load(section); }
 

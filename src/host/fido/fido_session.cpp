@@ -43,7 +43,7 @@ struct Owned {
 };
 
 void init_library() {
-  // Fail loudly instead of silently falling back to U2F when getInfo cannot be parsed (reference A.6).
+  // Fail loudly instead of silently falling back to U2F when getInfo cannot be parsed (CTAP 2.1 section 6.4, authenticatorGetInfo).
   static const bool done = [] {
     fido_init(FIDO_DISABLE_U2F_FALLBACK);
     return true;

@@ -11,7 +11,7 @@ using namespace keydesk::runbook;
 
 namespace {
 
-// The case-study token (seed 000) as a diagnosis reads it: no FIDO PIN.
+// The case-study token (docs/field-notes.md, case 0) as a diagnosis reads it: no FIDO PIN.
 TokenSnapshot case_study() {
   TokenSnapshot s;
   AccessControl a;

@@ -14,7 +14,7 @@ using namespace keydesk::runbook;
 
 namespace {
 
-// The token of seed 000 as the probes see it.
+// The token of docs/field-notes.md, case 0, as the probes see it.
 TokenSnapshot case_study() {
   TokenSnapshot s;
   s.identity.cuid = "47900000000000001234";

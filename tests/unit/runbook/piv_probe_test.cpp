@@ -1,5 +1,5 @@
 // aca-props-get on a token without the ACA: the same properties from PIV, with a real YubiKey's answers
-// (reference C.3), and "unknown, with the reason" for what standard PIV cannot tell without spending.
+// (Yubico's GET METADATA, INS F7, as ykman reads it), and "unknown, with the reason" for what standard PIV cannot tell without spending.
 #include <gtest/gtest.h>
 
 #include <map>

@@ -28,7 +28,7 @@ TEST(Cbor, CoseKeyMatchesTheCanonicalLayout) {
   Bytes point{0x04};
   point.resize(65, 0xAB);
   const Bytes encoded = encode(cose_ec2_key(point, kCoseAlgEs256));
-  // A5 01 02 03 26 20 01 21 58 20 <x> 22 58 20 <y> (reference A.6)
+  // A5 01 02 03 26 20 01 21 58 20 <x> 22 58 20 <y> (a COSE EC2 key, RFC 8152 section 13.1.1, in CTAP 2.1 canonical CBOR, section 8)
   EXPECT_EQ(to_hex(ByteView(encoded).first(10)), "a5010203262001215820");
   EXPECT_EQ(encoded[42], 0x22);
 }

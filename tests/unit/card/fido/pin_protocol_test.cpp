@@ -1,4 +1,4 @@
-// PIN/UV auth protocols 1 and 2 against the CTAP 2.1 migration-guide keys (reference B.10, C.3).
+// PIN/UV auth protocols 1 and 2 against the CTAP 2.1 migration-guide keys (CTAP 2.1 section 6.5.6 and 6.5.7).
 #include "card/fido/pin_protocol.h"
 
 #include <gtest/gtest.h>

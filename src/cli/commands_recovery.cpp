@@ -11,9 +11,6 @@
 
 #include "cli/context.h"
 #include "cli/handlers.h"
-#include "host/aca/aca_session.h"
-#include "host/piv/piv_session.h"
-#include "iso7816/cplc.h"
 #include "protocol/unblock_code.h"
 #include "provision/derivation.h"
 #include "provision/material.h"
@@ -91,21 +88,6 @@ Result<std::string> new_pin(Context& ctx) {
   return pin;
 }
 
-// The record key of the token in the reader: its CUID from the CPLC, else (a YubiKey's PIV has no CPLC) its
-// device serial mapped as the store maps it (docs/store.md, "Token record"). Spends nothing.
-Result<iso7816::Cuid> token_cuid(host::ApduConnection& c) {
-  auto cplc = c.send(iso7816::CommandApdu::make(0x80, 0xCA, 0x9F, 0x7F, {}, 256));
-  if (!cplc) return cplc.error();
-  if (cplc->sw.ok()) {
-    KD_ASSIGN_OR_RETURN(iso7816::Cplc parsed, iso7816::parse_cplc(cplc->data));
-    if (auto cuid = iso7816::Cuid::parse(parsed.cuid_hex())) return *cuid;
-  }
-  host::piv::PivSession piv(c);
-  if (piv.select().ok())
-    if (auto serial = piv.serial(); serial) return store::cuid_from_device_serial(*serial);
-  return Error::make(ErrorKind::kNotSupported, "the token has neither a CPLC nor a device serial: no CUID");
-}
-
 // A record the help desk may act on: a lost, suspended or retired token is never unblocked for whoever holds
 // it (a suspended one is reinstated first).
 Result<store::TokenRecord> usable_record(store::RecordStore& s, const iso7816::Cuid& cuid) {
@@ -151,7 +133,7 @@ Result<CommandResult> run_pin_unblock(Context& ctx) {
   KD_ASSIGN_OR_RETURN(auto store, store::open_store(store_options(ctx)));
   const store::Actor who = actor(ctx);
   KD_ASSIGN_OR_RETURN(host::ApduConnection * c, ctx.connection());
-  KD_ASSIGN_OR_RETURN(const iso7816::Cuid cuid, token_cuid(*c));
+  KD_ASSIGN_OR_RETURN(const iso7816::Cuid cuid, recovery::token_record_cuid(*c));
   KD_ASSIGN_OR_RETURN(const store::TokenRecord record, usable_record(*store, cuid));
   if (!on_record(record, store::SecretField::puk()))
     return Error::make(ErrorKind::kRefused, "no PUK on record for CUID " + cuid.hex() + " (PUK method " +
@@ -242,7 +224,7 @@ Result<CommandResult> run_unblock(Context& ctx) {
     ~Wipe() { wipe(s); }
   } wipe_pin{pin};
   KD_ASSIGN_OR_RETURN(host::ApduConnection * c, ctx.connection());
-  KD_ASSIGN_OR_RETURN(const iso7816::Cuid cuid, token_cuid(*c));
+  KD_ASSIGN_OR_RETURN(const iso7816::Cuid cuid, recovery::token_record_cuid(*c));
   KD_ASSIGN_OR_RETURN(const recovery::XauthChallenge pending,
                       recovery::begin_xauth_unblock(*c, pin, ctx.args().has("force")));
   const code::Code challenge = code::encode(code::Kind::kChallenge, pending.challenge);
@@ -414,8 +396,7 @@ Result<CommandResult> run_unblock_response(Context& ctx) {
   KD_ASSIGN_OR_RETURN(
       const recovery::AdminKey key,
       recovery::choose_admin_key(std::move(candidates), challenge.size(), record.admin_key_check));
-  KD_ASSIGN_OR_RETURN(const Bytes cryptogram,
-                      host::aca::AcaSession::xauth_cryptogram(key.cipher, key.key, challenge));
+  KD_ASSIGN_OR_RETURN(const Bytes cryptogram, recovery::xauth_response(key, challenge));
 
   // The same challenge answered before for this token: its challenge type is Static.
   const std::string challenge_hex = to_hex(challenge, true);

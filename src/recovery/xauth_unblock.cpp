@@ -3,7 +3,10 @@
 #include <algorithm>
 
 #include "host/aca/aca_session.h"
+#include "host/piv/piv_session.h"
+#include "iso7816/cplc.h"
 #include "runbook/retry_interlock.h"
+#include "store/record.h"
 
 namespace keydesk::recovery {
 namespace {
@@ -63,6 +66,19 @@ std::vector<crypto::BlockCipher> ciphers_for_block(size_t block_length) {
   if (block_length == 8) return {BlockCipher::kTdes};
   if (block_length == 16) return {BlockCipher::kAes128, BlockCipher::kAes192, BlockCipher::kAes256};
   return {};
+}
+
+Result<iso7816::Cuid> token_record_cuid(host::ApduConnection& c) {
+  auto cplc = c.send(iso7816::CommandApdu::make(0x80, 0xCA, 0x9F, 0x7F, {}, 256));
+  if (!cplc) return cplc.error();
+  if (cplc->sw.ok()) {
+    KD_ASSIGN_OR_RETURN(iso7816::Cplc parsed, iso7816::parse_cplc(cplc->data));
+    if (auto cuid = iso7816::Cuid::parse(parsed.cuid_hex())) return *cuid;
+  }
+  host::piv::PivSession piv(c);
+  if (piv.select().ok())
+    if (auto serial = piv.serial(); serial) return store::cuid_from_device_serial(*serial);
+  return Error::make(ErrorKind::kNotSupported, "the token has neither a CPLC nor a device serial: no CUID");
 }
 
 Result<XauthChallenge> begin_xauth_unblock(host::ApduConnection& c, std::string_view new_pin, bool force) {
@@ -170,6 +186,10 @@ Status set_force_pin_change(host::ApduConnection& c, ByteView admin_key) {
   Status set = session.set_policy(change);
   end_xauth(session);
   return set;
+}
+
+Result<Bytes> xauth_response(const AdminKey& key, ByteView challenge) {
+  return AcaSession::xauth_cryptogram(key.cipher, key.key, challenge);
 }
 
 Result<std::string> admin_key_check_value(const AdminKey& key) {

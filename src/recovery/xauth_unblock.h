@@ -21,6 +21,7 @@
 #include "core/secure_bytes.h"
 #include "crypto/cipher.h"
 #include "host/apdu_connection.h"
+#include "iso7816/cuid.h"
 #include "runbook/pin_operations.h"
 
 namespace keydesk::recovery {
@@ -33,6 +34,10 @@ struct XauthChallenge {
   bool replayable = false;
   std::optional<int> xauth_before, xauth_max, pin_before, pin_max;
 };
+
+// The record key of the token on the connection: its CUID from the CPLC, else (a YubiKey's PIV has no
+// CPLC) its PIV device serial mapped as the store maps it (store::cuid_from_device_serial). Spends nothing.
+Result<iso7816::Cuid> token_record_cuid(host::ApduConnection& c);
 
 Result<XauthChallenge> begin_xauth_unblock(host::ApduConnection& c, std::string_view new_pin, bool force);
 
@@ -70,6 +75,9 @@ Result<std::string> admin_key_check_value(const AdminKey& key);
 // cost the user an XAUTH try) or no candidate matches (the key on record is not this token's).
 Result<AdminKey> choose_admin_key(std::vector<AdminKey> candidates, size_t block_length,
                                   std::string_view check_on_record);
+
+// The response the token expects: E_K(challenge), one block, ECB (docs/aca-protocol.md 3.5).
+Result<Bytes> xauth_response(const AdminKey& key, ByteView challenge);
 
 // The admin key's algorithms a challenge of `block_length` bytes may come from: 8 -> 3DES; 16 -> AES-128,
 // -192, -256. Empty for any other length.

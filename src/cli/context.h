@@ -26,6 +26,10 @@ class Context {
 
   // The secret of option `name` (value, env:NAME, or prompt).
   Result<std::string> secret(std::string_view name, std::string_view prompt);
+  // A line of plain input (a code read out over the phone); nullopt at the end of the input.
+  std::optional<std::string> line(std::string_view prompt) { return secrets_.read_line(prompt); }
+  // Whether standard input is a terminal (a person types; prompts are shown).
+  bool interactive() const { return secrets_.interactive(); }
 
   Result<std::vector<access::TokenInfo>> tokens();
   // The token the arguments address (-t, --reader, or the only one; the first of several where the

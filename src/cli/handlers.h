@@ -15,6 +15,10 @@ Result<CommandResult> run_pin_verify(Context& ctx);
 Result<CommandResult> run_pin_change(Context& ctx);
 Result<CommandResult> run_puk_put(Context& ctx);
 Result<CommandResult> run_pin_reset_tries(Context& ctx);
+// Recovery (commands_recovery.cpp).
+Result<CommandResult> run_pin_unblock(Context& ctx);
+Result<CommandResult> run_unblock(Context& ctx);
+Result<CommandResult> run_unblock_response(Context& ctx);
 Result<CommandResult> run_otp_props_get(Context& ctx);
 Result<CommandResult> run_fido_props_get(Context& ctx);
 Result<CommandResult> run_fido_cred_list(Context& ctx);

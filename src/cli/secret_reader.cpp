@@ -47,6 +47,14 @@ Result<std::string> SecretReader::prompt_line(std::string_view prompt) {
   return line;
 }
 
+std::optional<std::string> SecretReader::read_line(std::string_view prompt) {
+  if (interactive_) std::cerr << prompt << ": " << std::flush;
+  std::string line;
+  if (!std::getline(input_, line)) return std::nullopt;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
 Result<std::string> SecretReader::read(const std::optional<std::string>& spec, std::string_view prompt) {
   if (!spec || *spec == "-") return prompt_line(prompt);
   if (spec->starts_with("env:")) {

@@ -19,6 +19,10 @@ class SecretReader {
 
   // spec: nullopt or "-" = prompt; "env:NAME" = that environment variable; anything else = the value.
   Result<std::string> read(const std::optional<std::string>& spec, std::string_view prompt);
+  // A line that is not secret (a code read out over the phone), echoed at the terminal; nullopt at the end
+  // of the input.
+  std::optional<std::string> read_line(std::string_view prompt);
+  bool interactive() const { return interactive_; }
 
  private:
   Result<std::string> prompt_line(std::string_view prompt);

@@ -98,6 +98,13 @@ class RecordStore {
   virtual Result<SecureBytes> read_secret(const iso7816::Cuid& cuid, const SecretField& field,
                                           const Actor& actor, std::string_view reason) = 0;
 
+  // An act on the token that changes no field of its record (a PIN unblocked with the released PUK, an
+  // XAUTH cryptogram issued by the help desk): one audit entry `action` about the CUID, with `details`
+  // (never a secret) and the record's current version. A reason is required. kNotFound without a record.
+  virtual Status record_event(const iso7816::Cuid& cuid, std::string_view action,
+                              const std::map<std::string, std::string>& details, const Actor& actor,
+                              std::string_view reason) = 0;
+
   // --- the store's own sealed secrets (batch PUK, PUK-derivation master secret, XAUTH master key...) ---
   virtual Status vault_put(std::string_view name, ByteView value, const Actor& actor,
                            std::string_view reason) = 0;

@@ -769,6 +769,28 @@ class SqlRecordStore final : public RecordStore {
     return std::move(*outcome->value);
   }
 
+  Status record_event(const Cuid& cuid, std::string_view action,
+                      const std::map<std::string, std::string>& details, const Actor& actor,
+                      std::string_view reason) override {
+    KD_TRY(check_actor(actor));
+    KD_TRY(check_reason(reason, true));
+    KD_TRY(check_name("audit action", action));
+    for (const auto& [key, value] : details) {
+      KD_TRY(check_name("audit detail", key));
+      if (key == "version") return Error::make(ErrorKind::kUsage, "an audit detail may not be named version");
+      KD_TRY(check_text("audit detail", value, 1024));
+    }
+    auto done = write<bool>([&](Txn& txn) -> Result<bool> {
+      KD_ASSIGN_OR_RETURN(Loaded current, load_for_write(cuid));
+      json entry = {{"version", current.record.version}};
+      for (const auto& [key, value] : details) entry[key] = value;
+      KD_TRY(append(txn, actor, action, cuid.hex(), entry, reason));
+      return true;
+    });
+    if (!done.ok()) return done.error();
+    return {};
+  }
+
   // ---------------------------------------------------------------------------------------------------
   // Vault
 

@@ -5,6 +5,7 @@
 #include "host/aca/aca_session.h"
 #include "host/piv/piv_session.h"
 #include "iso7816/cplc.h"
+#include "protocol/aca.h"
 #include "runbook/retry_interlock.h"
 #include "store/record.h"
 
@@ -175,7 +176,7 @@ Status set_force_pin_change(host::ApduConnection& c, ByteView admin_key) {
   KD_TRY(runbook::check_attempt("XAUTH", p.xauth_tries, false, false));
   KD_ASSIGN_OR_RETURN(Bytes challenge, session.xauth_challenge());
   KD_ASSIGN_OR_RETURN(Bytes cryptogram,
-                      AcaSession::xauth_cryptogram(*p.xauth_algorithm, admin_key, challenge));
+                      protocol::aca::xauth_cryptogram(*p.xauth_algorithm, admin_key, challenge));
   KD_ASSIGN_OR_RETURN(host::VerifyResult r, session.xauth_authenticate(cryptogram));
   if (!r.ok())
     return Error::make(ErrorKind::kRefused, "the token refused the admin key on record (XAUTH " +
@@ -189,7 +190,7 @@ Status set_force_pin_change(host::ApduConnection& c, ByteView admin_key) {
 }
 
 Result<Bytes> xauth_response(const AdminKey& key, ByteView challenge) {
-  return AcaSession::xauth_cryptogram(key.cipher, key.key, challenge);
+  return protocol::aca::xauth_cryptogram(key.cipher, key.key, challenge);
 }
 
 Result<std::string> admin_key_check_value(const AdminKey& key) {

@@ -21,7 +21,7 @@ sim() { complete_line "$man_dir/keydesk-sim.bash-completion" _keydesk_sim keydes
 sorted() { tr ' ' '\n' <<<"$*" | sort | tr '\n' ' ' | sed 's/ $//'; }
 first_words=$(kp_keydesk_commands | awk '{print $1}' | sort -u | tr '\n' ' ' | sed 's/ $//')
 kp_assert_eq "$(sorted "$first_words" help)" "$(kd "")" "keydesk <TAB>: every command keydesk help lists"
-kp_assert_eq "pin-change pin-reset-tries pin-verify" "$(kd pin-)" "keydesk pin-<TAB>"
+kp_assert_eq "pin-change pin-reset-tries pin-unblock pin-verify" "$(kd pin-)" "keydesk pin-<TAB>"
 kp_assert_eq "diagnose" "$(kd --reader "Virtual PCD 00 00" -t 0 diag)" "option values are not the command"
 kp_assert_eq "diagnose" "$(kd --timeout 5 diag)" "--timeout's value is not the command"
 kp_assert_eq "--force" "$(kd -p pin-verify --f)" "a secret option without a value before the command"
@@ -35,7 +35,7 @@ for family in $(kp_keydesk_commands | awk 'NF > 1 {print $1}' | sort -u); do
   kp_assert_eq "$expected" "$(kd --json "$family" "")" "keydesk --json $family <TAB>"
 done
 kp_assert_eq "init rotate-key" "$(kd store "")" "keydesk store <TAB>"
-kp_assert_eq "set-status show" "$(kd record s)" "keydesk record s<TAB>"
+kp_assert_eq "secret set-status show" "$(kd record s)" "keydesk record s<TAB>"
 kp_assert_eq "$(sorted "$first_words")" "$(kd help "")" "keydesk help <TAB>: the commands"
 kp_assert_eq "" "$(kd help store init "")" "keydesk help store init <TAB>: nothing more"
 

@@ -37,7 +37,7 @@ done
 flat=$(tr -s ' \t\n' '   ' <<<"$keydesk_page")  # phrases, whatever the line breaks
 kp_assert_contains "$flat" "pin-verify [-p [PIN]] [--force]" "keydesk(1): pin-verify with its options"
 kp_assert_contains "$flat" "may spend a retry: try a PIN once" "keydesk(1): the effect before the summary"
-kp_assert_contains "$flat" "Used by fido-token-reset, token-new, token-reset." "keydesk(1): who takes --confirm-cuid"
+kp_assert_contains "$flat" "Used by fido-token-reset, token-new, token-reset, hsm-init." "keydesk(1): who takes --confirm-cuid"
 kp_assert_contains "$flat" "record set-status [--store URL] [--master-key KEY] [--operator NAME] [--reason TICKET] CUID STATUS" \
   "keydesk(1): a family's command with its options' value names and its positional arguments"
 kp_assert_contains "$flat" "record show [--store URL] [--master-key KEY] [--user USER] [CUID]" \

@@ -14,6 +14,7 @@
 #include "protocol/applets.h"
 #include "protocol/ctap.h"
 #include "protocol/interindustry.h"
+#include "protocol/sc_hsm.h"
 #include "token/standard_token.h"
 
 namespace keydesk {
@@ -42,6 +43,12 @@ std::vector<Bytes> payloads(protocol::AppletId applet, const Instruction& row) {
     // Discovery, CHUID, the 9A certificate, printed information (PIN-protected), an unknown object.
     for (const char* tag_list : {"5C017E", "5C035FC102", "5C035FC105", "5C035FC109", "5C035FFFFF", "5C00"})
       out.push_back(hex(tag_list));
+    return out;
+  }
+  if (applet == protocol::AppletId::kScHsm && row.ins == protocol::sc_hsm::kInsReadBinary) {
+    // The offset object at the start, further in, past the end; a truncated one; another object.
+    for (const char* offset : {"54020000", "54020010", "5402FFFF", "5401", "5C00"})
+      out.push_back(hex(offset));
     return out;
   }
   if (row.carries == protocol::Carries::kCtap2Request) {

@@ -251,7 +251,7 @@ TEST(CliArguments, HelpOptionPrintsTheUsageAndExitsZero) {
        {std::vector<std::string>{"--help"}, {"-h"}, {"help"}, {"pin-verify", "-p", "123456", "--help"}}) {
     const auto r = run_cli(tokens, args);
     EXPECT_EQ(r.code, 0) << args.front() << ": " << r.err;
-    EXPECT_EQ(r.out.rfind("usage: keydesk", 0), 0u) << args.front();
+    EXPECT_NE(r.out.find("usage: keydesk"), std::string::npos) << args.front();
   }
   EXPECT_EQ(pin_counter(tokens), 6) << "pin-verify --help must not try the PIN";
 }

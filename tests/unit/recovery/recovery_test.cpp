@@ -6,6 +6,7 @@
 
 #include "fixtures/sim_token.h"
 #include "host/aca/aca_session.h"
+#include "protocol/aca.h"
 #include "provision/derivation.h"
 #include "recovery/code_entry.h"
 #include "recovery/xauth_unblock.h"
@@ -29,7 +30,7 @@ host::aca::AcaProperties properties(SimToken& t) {
 }
 
 Bytes cryptogram_for(const XauthChallenge& pending, const char* key_hex) {
-  auto c = host::aca::AcaSession::xauth_cryptogram(pending.cipher, hex(key_hex), pending.challenge);
+  auto c = protocol::aca::xauth_cryptogram(pending.cipher, hex(key_hex), pending.challenge);
   EXPECT_TRUE(c.ok());
   return c ? *c : Bytes{};
 }

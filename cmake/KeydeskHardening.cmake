@@ -29,3 +29,7 @@ if(NOT KEYDESK_SANITIZERS AND NOT KEYDESK_BUILD_FUZZ
 endif()
 
 add_link_options(LINKER:-z,relro LINKER:-z,now LINKER:-z,noexecstack)
+
+# A packaged binary names no path of the build machine (tests/packaging/test_installed_tree.sh): OpenSSL's
+# error macros and assertions expand __FILE__, which becomes relative to the source tree.
+add_compile_options($<$<CONFIG:Release>:-ffile-prefix-map=${CMAKE_SOURCE_DIR}/=>)

@@ -4,6 +4,7 @@
 
 #include "cli/context.h"
 #include "cli/handlers.h"
+#include "cli/store_arguments.h"
 #include "core/text.h"
 #include "fleet/record_check.h"
 #include "report/documents.h"
@@ -12,19 +13,6 @@
 
 namespace keydesk::cli {
 namespace {
-
-// --store, else $KEYDESK_STORE; nullopt: diagnose without a store.
-std::optional<store::StoreOptions> store_for_diagnose(const Context& ctx) {
-  store::StoreOptions o;
-  if (auto url = ctx.args().value("store"))
-    o.url = *url;
-  else if (const char* env = std::getenv("KEYDESK_STORE"); env && *env)
-    o.url = env;
-  else
-    return std::nullopt;
-  if (auto key = ctx.args().value("master-key")) o.master_key = *key;
-  return o;
-}
 
 // The token's record beside the diagnosis (docs/provisioning.md, "The record during a call"). A store that
 // cannot be opened or a record changed behind keydesk's back is said, not hidden; the diagnosis stands.
@@ -104,7 +92,7 @@ Result<CommandResult> run_diagnose(Context& ctx) {
       notes.push_back("INCOMPLETE: the " + probe + " probe could not reach the token (" +
                       error_kind_name(error.kind) + "); what it would have read is missing.");
   result.outcome = report::outcome_of(d);
-  if (auto options = store_for_diagnose(ctx)) add_record(*options, snapshot, result);
+  if (auto options = named_store(ctx)) add_record(*options, snapshot, result);
   return result;
 }
 

@@ -9,6 +9,7 @@
 #include "access/channel.h"
 #include "cli/context.h"
 #include "cli/handlers.h"
+#include "cli/store_arguments.h"
 #include "core/text.h"
 #include "fleet/fleet_report.h"
 #include "fleet/record_check.h"
@@ -19,16 +20,6 @@ namespace keydesk::cli {
 namespace {
 
 using nlohmann::ordered_json;
-
-store::StoreOptions fleet_store_options(const Context& ctx) {
-  store::StoreOptions o;
-  if (auto url = ctx.args().value("store"))
-    o.url = *url;
-  else if (const char* env = std::getenv("KEYDESK_STORE"); env && *env)
-    o.url = env;
-  if (auto key = ctx.args().value("master-key")) o.master_key = *key;
-  return o;
-}
 
 // One token, read-only (no FIDO: the gaps need the card applets only), looked up in the store.
 fleet::SeenToken read_token(Context& ctx, store::RecordStore& store, const access::TokenInfo& token,
@@ -98,7 +89,7 @@ Status write_file(const std::string& path, const std::string& text) {
 }  // namespace
 
 Result<CommandResult> run_fleet_report(Context& ctx) {
-  KD_ASSIGN_OR_RETURN(auto store, store::open_store(fleet_store_options(ctx)));
+  KD_ASSIGN_OR_RETURN(auto store, store::open_store(store_options(ctx)));
   fleet::FleetReport report;
   report.generated_at = fleet::now_iso8601();
   report.store = store->info().location;

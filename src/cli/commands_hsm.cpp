@@ -9,6 +9,7 @@
 
 #include "cli/context.h"
 #include "cli/handlers.h"
+#include "cli/store_arguments.h"
 #include "report/hsm_json.h"
 #include "runbook/counter_check.h"
 #include "runbook/findings.h"
@@ -35,20 +36,6 @@ Result<runbook::SoPinInput> so_pin_option(Context& ctx, const char* option, cons
   auto parsed = runbook::parse_so_pin_input(typed, prompt, user_pin);
   wipe_text(typed);
   return parsed;
-}
-
-// The record store named by --store or $KEYDESK_STORE (docs/store.md), for the SO-PIN escrow; nullopt when
-// neither names one (no escrow asked for).
-std::optional<store::StoreOptions> escrow_store(const Context& ctx) {
-  store::StoreOptions o;
-  if (auto url = ctx.args().value("store"))
-    o.url = *url;
-  else if (const char* env = std::getenv("KEYDESK_STORE"); env && *env)
-    o.url = env;
-  else
-    return std::nullopt;
-  if (auto key = ctx.args().value("master-key")) o.master_key = *key;
-  return o;
 }
 
 store::Actor escrow_actor(const Context& ctx) {
@@ -135,7 +122,7 @@ Result<CommandResult> run_hsm_init(Context& ctx) {
   }
   // The store is opened before the token: an escrow asked for and impossible sends nothing.
   std::unique_ptr<store::RecordStore> records;
-  if (auto options = escrow_store(ctx)) {
+  if (auto options = named_store(ctx)) {
     auto opened = store::open_store(*options);
     if (!opened) {
       wipe_text(user_pin);

@@ -11,6 +11,7 @@
 #include "access/channel.h"
 #include "cli/context.h"
 #include "cli/handlers.h"
+#include "cli/store_arguments.h"
 #include "core/text.h"
 #include "provision/channel_link.h"
 #include "provision/derivation.h"
@@ -23,25 +24,6 @@ namespace keydesk::cli {
 namespace {
 
 using nlohmann::ordered_json;
-
-// The same store and operator rules as the store's commands (commands_store.cpp).
-store::StoreOptions store_options(const Context& ctx) {
-  store::StoreOptions o;
-  if (auto url = ctx.args().value("store"))
-    o.url = *url;
-  else if (const char* env = std::getenv("KEYDESK_STORE"); env && *env)
-    o.url = env;
-  if (auto key = ctx.args().value("master-key")) o.master_key = *key;
-  return o;
-}
-
-store::Actor actor(const Context& ctx) {
-  if (auto op = ctx.args().value("operator")) return {*op};
-  for (const char* var : {"LOGNAME", "USER"})
-    if (const char* v = std::getenv(var); v && *v) return {v};
-  if (const passwd* pw = ::getpwuid(::geteuid())) return {pw->pw_name};
-  return {"uid-" + std::to_string(::geteuid())};
-}
 
 Result<provision::Policy> read_policy(const Context& ctx) {
   auto path = ctx.args().value("policy");

@@ -8,6 +8,7 @@
 
 #include "cli/context.h"
 #include "cli/handlers.h"
+#include "cli/store_arguments.h"
 #include "store/record_store.h"
 #include "store/store_url.h"
 
@@ -16,29 +17,6 @@ namespace {
 
 using nlohmann::ordered_json;
 using store::LifecycleStatus;
-
-store::StoreOptions store_options(const Context& ctx) {
-  store::StoreOptions o;
-  if (auto url = ctx.args().value("store"))
-    o.url = *url;
-  else if (const char* env = std::getenv("KEYDESK_STORE"); env && *env)
-    o.url = env;
-  if (auto key = ctx.args().value("master-key")) o.master_key = *key;
-  return o;
-}
-
-// --operator, else the login name: the audit trail always says who.
-store::Actor actor(const Context& ctx) {
-  if (auto op = ctx.args().value("operator")) return {*op};
-  for (const char* var : {"LOGNAME", "USER"})
-    if (const char* v = std::getenv(var); v && *v) return {v};
-  if (const passwd* pw = ::getpwuid(::geteuid())) return {pw->pw_name};
-  return {"uid-" + std::to_string(::geteuid())};
-}
-
-std::string reason(const Context& ctx) {
-  return ctx.args().value("reason").value_or("");
-}
 
 ordered_json store_json(const store::StoreInfo& info) {
   return {{"Backend", info.backend},      {"Location", info.location},

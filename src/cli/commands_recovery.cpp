@@ -18,6 +18,7 @@
 #include "recovery/code_entry.h"
 #include "recovery/xauth_unblock.h"
 #include "report/documents.h"
+#include "report/snapshot_json.h"
 #include "runbook/access_control_probe.h"
 #include "runbook/pin_operations.h"
 #include "runbook/retry_interlock.h"
@@ -28,6 +29,8 @@ namespace keydesk::cli {
 namespace {
 
 namespace code = protocol::unblock_code;
+using report::ojson;
+using report::or_null;
 using runbook::CardSecret;
 
 Result<std::string> required_reason(const Context& ctx, std::string_view why) {
@@ -43,10 +46,6 @@ void wipe(std::string& s) {
 
 std::string counter(std::optional<int> v) {
   return v ? std::to_string(*v) : "unknown";
-}
-
-ojson or_null(std::optional<int> v) {
-  return v ? ojson(*v) : ojson(nullptr);
 }
 
 // The new PIN: read like every other command's (-n value, env:NAME, or prompted), checked against the rule

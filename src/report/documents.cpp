@@ -9,10 +9,6 @@
 namespace keydesk::report {
 namespace {
 
-ojson or_null(const std::optional<int>& v) {
-  return v ? ojson(*v) : ojson(nullptr);
-}
-
 // The CTAP part shared by the FIDO attempt documents.
 void put_fido_attempt(ojson& j, const runbook::FidoAttemptReport& attempt) {
   j["CtapStatus"] = ctap_name(attempt.ctap_status);

@@ -4,19 +4,12 @@
 #include "core/text.h"
 
 namespace keydesk::report {
-namespace {
-
-template <typename T>
-ojson nullable(const std::optional<T>& v) {
-  return v ? ojson(*v) : ojson(nullptr);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 ojson hsm_state_json(const runbook::HsmState& h) {
   ojson j;
   j["Version"] = h.version;
-  j["ConfigOptions"] = nullable(h.options);
+  j["ConfigOptions"] = or_null(h.options);
   j["UserPinResetWithSoPin"] = h.reset_with_so_pin_enabled();
   j["TransportPinMode"] = h.transport_pin_mode();
   if (h.device_id.empty())
@@ -24,13 +17,13 @@ ojson hsm_state_json(const runbook::HsmState& h) {
   else
     put_text(j, "DeviceId", h.device_id);
   j["Initialized"] = h.initialized;
-  j["SoPinTriesLeft"] = nullable(h.so_remaining);
+  j["SoPinTriesLeft"] = or_null(h.so_remaining);
   j["SoPinMaxTries"] = h.so_max;
-  j["UserPinTriesLeft"] = nullable(h.user_remaining);
+  j["UserPinTriesLeft"] = or_null(h.user_remaining);
   j["UserPinIsTransportPin"] = h.user_transport_pin;
   j["UserPinVerified"] = h.user_verified;
-  j["DkekShares"] = nullable(h.dkek_shares);
-  j["DkekOutstanding"] = nullable(h.dkek_outstanding);
+  j["DkekShares"] = or_null(h.dkek_shares);
+  j["DkekOutstanding"] = or_null(h.dkek_outstanding);
   return j;
 }
 
@@ -56,10 +49,10 @@ ojson hsm_attempt_json(const runbook::HsmAttemptReport& r) {
   j["StatusWord"] = meaning ? meaning->name : iso7816::StatusWord(r.status_word).hex();
   j["Meaning"] = meaning ? meaning->meaning : "unknown status word";
   j["Outcome"] = runbook::attempt_outcome_name(r.outcome);
-  j["SoPinTriesBefore"] = nullable(r.so_before);
-  j["SoPinTriesAfter"] = nullable(r.so_after);
+  j["SoPinTriesBefore"] = or_null(r.so_before);
+  j["SoPinTriesAfter"] = or_null(r.so_after);
   j["SoPinMaxTries"] = r.so_max;
-  j["UserPinTriesAfter"] = nullable(r.user_after);
+  j["UserPinTriesAfter"] = or_null(r.user_after);
   j["NextStep"] = r.next_step.empty() ? ojson(nullptr) : ojson(r.next_step);
   return j;
 }

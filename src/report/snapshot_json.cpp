@@ -4,14 +4,7 @@
 #include "core/text.h"
 
 namespace keydesk::report {
-namespace {
-
-template <typename T>
-ojson or_null(const std::optional<T>& v) {
-  return v ? ojson(*v) : ojson(nullptr);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 ojson access_control_json(const runbook::AccessControl& a) {
   ojson j;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "runbook/counter_check.h"
 #include "runbook/findings.h"
@@ -11,6 +12,12 @@
 namespace keydesk::report {
 
 using ojson = nlohmann::ordered_json;
+
+// A value the token did not tell is null in every document (docs/cli-json-schema.json).
+template <typename T>
+ojson or_null(const std::optional<T>& v) {
+  return v ? ojson(*v) : ojson(nullptr);
+}
 
 ojson access_control_json(const runbook::AccessControl& a);
 ojson oath_json(const runbook::OathState& oath);

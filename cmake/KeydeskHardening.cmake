@@ -2,6 +2,14 @@
 # stack-clash protection, _FORTIFY_SOURCE (it needs the optimizer, so not in Debug), position-independent
 # executables, full RELRO with immediate binding, and a non-executable stack.
 # tests/packaging/test_installed_tree.sh checks the installed binaries with readelf.
+
+# A packaged binary names no path of the build machine (tests/packaging/test_installed_tree.sh): OpenSSL's
+# error macros and assertions expand __FILE__, which becomes relative to the source tree.
+# Every configuration maps __FILE__ (an installed, stripped RelWithDebInfo build is checked by the same
+# test); Release maps the debug information too, as a package build has no use for this machine's paths.
+add_compile_options(-fmacro-prefix-map=${CMAKE_SOURCE_DIR}/=)
+add_compile_options($<$<CONFIG:Release>:-ffile-prefix-map=${CMAKE_SOURCE_DIR}/=>)
+
 option(KEYDESK_HARDENING "Build with stack protector, _FORTIFY_SOURCE, PIE, RELRO/BIND_NOW, noexecstack" ON)
 if(NOT KEYDESK_HARDENING)
   return()
@@ -29,7 +37,3 @@ if(NOT KEYDESK_SANITIZERS AND NOT KEYDESK_BUILD_FUZZ
 endif()
 
 add_link_options(LINKER:-z,relro LINKER:-z,now LINKER:-z,noexecstack)
-
-# A packaged binary names no path of the build machine (tests/packaging/test_installed_tree.sh): OpenSSL's
-# error macros and assertions expand __FILE__, which becomes relative to the source tree.
-add_compile_options($<$<CONFIG:Release>:-ffile-prefix-map=${CMAKE_SOURCE_DIR}/=>)

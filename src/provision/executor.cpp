@@ -54,29 +54,53 @@ class Run {
         options_(options),
         secrets_(store, options.actor, "provisioning under policy " + policy.name) {}
 
-  Result<ProvisionReport> go();
+  Result<ProvisionReport> go() {
+    auto report = go_through_plan();
+    // What waits is written on every way out, a failure's too (it keeps a resume from observing again).
+    Status flushed = flush_markers();
+    if (report.ok() && !flushed.ok()) return flushed.error();
+    return report;
+  }
 
  private:
-  Status mark(const std::string& marker) {
-    KD_TRY(store_.journal_step(facts_.cuid, marker, options_.actor));
-    hook(marker);
+  Result<ProvisionReport> go_through_plan();
+  // Journal markers go to the store in batches, one durable commit each (RecordStore::journal_steps).
+  // A marker may wait only where losing it leaves a journal a resume already meets after a crash: it
+  // waits for the next marker that must be durable before the token is touched (the next step's `begin`)
+  // or for the end of the run. A lost `done` leaves the journal as a kill at the step's `applied` point
+  // does (begun, not done), and a resume then looks at the token before anything else (resume.h). Every
+  // other marker is durable when mark() returns.
+  Status mark(const std::string& marker, bool may_wait = false) {
+    waiting_markers_.push_back(marker);
+    return may_wait ? Status{} : flush_markers();
+  }
+  Status flush_markers() {
+    if (waiting_markers_.empty()) return {};
+    std::vector<std::string> batch = std::move(waiting_markers_);
+    waiting_markers_.clear();
+    KD_TRY(store_.journal_steps(facts_.cuid, batch, options_.actor));
+    for (const auto& m : batch) hook(m);
     return {};
   }
   void hook(const std::string& marker) {
     if (options_.after_marker) options_.after_marker(marker);
   }
-  Status mark_step(StepId step, std::string_view phase) {
-    KD_TRY(mark(step_marker(journal_.run, step, phase)));
+  // A `done` may wait (mark()); so may the markers that open a run on a record created in this run
+  // (may_wait), as the token is untouched until the first token step's `begin` and a crash before then
+  // leaves a pending record with no marker of the run, which is how a crash right after create_record
+  // leaves it too.
+  Status mark_step(StepId step, std::string_view phase, bool may_wait = false) {
+    KD_TRY(mark(step_marker(journal_.run, step, phase), may_wait || phase == "done"));
     if (phase == "begin") journal_.begun[step] = true;
     if (phase == "done") journal_.done[step] = true;
     if (phase == "rolled-back") journal_.rolled_back[step] = true;
     return {};
   }
   // The run's policy and plan markers, once the record exists (the journal refers to it).
-  Status mark_run_start() {
+  Status mark_run_start(bool may_wait = false) {
     if (!journal_.policy_digest.empty()) return {};
-    KD_TRY(mark(policy_marker(journal_.run, policy_)));
-    KD_TRY(mark(plan_marker(journal_.run, plan_)));
+    KD_TRY(mark(policy_marker(journal_.run, policy_), may_wait));
+    KD_TRY(mark(plan_marker(journal_.run, plan_), may_wait));
     journal_.policy_digest = policy_.digest.substr(0, 16);
     return {};
   }
@@ -110,6 +134,7 @@ class Run {
   TokenFacts facts_;
   Plan plan_;
   RunJournal journal_;
+  std::vector<std::string> waiting_markers_;  // markers not yet in the store (mark())
   std::optional<store::TokenRecord> record_;
   store::UserIdentity user_;
   std::optional<Material> material_;
@@ -147,8 +172,8 @@ Status Run::run_record_step() {
     KD_ASSIGN_OR_RETURN(store::TokenRecord created,
                         store_.create_record(r, std::move(secrets), options_.actor, reason()));
     record_ = created;
-    KD_TRY(mark_run_start());
-    KD_TRY(mark_step(StepId::kRecord, "begin"));
+    KD_TRY(mark_run_start(true));
+    KD_TRY(mark_step(StepId::kRecord, "begin", true));
   } else {
     KD_TRY(mark_run_start());
     if (!journal_.is_begun(StepId::kRecord)) KD_TRY(mark_step(StepId::kRecord, "begin"));
@@ -276,7 +301,7 @@ Status Run::finish_rollback() {
   return {};
 }
 
-Result<ProvisionReport> Run::go() {
+Result<ProvisionReport> Run::go_through_plan() {
   now_ = options_.now ? options_.now : std::time(nullptr);
   const bool fido = policy_.fido.scope == FidoScope::kPinRule && policy_.fido.set_pin;
   KD_ASSIGN_OR_RETURN(facts_, read_facts(link_, fido));
@@ -410,6 +435,7 @@ Result<ProvisionReport> Run::go() {
         } else {
           report_.outcome = ProvisionReport::Outcome::kConfirmed;
         }
+        KD_TRY(flush_markers());
         KD_ASSIGN_OR_RETURN(report_.record, store_.get_record(facts_.cuid));
         return report_;
       }

@@ -120,7 +120,13 @@ class RecordStore {
                                             uint64_t expected, uint64_t next, const Actor& actor) = 0;
 
   // --- provisioning journal (resumable provisioning) ---
-  virtual Status journal_step(const iso7816::Cuid& cuid, std::string_view step, const Actor& actor) = 0;
+  // Records the markers in one transaction (one durable commit): all of them or none. A marker already
+  // there is kept as it was.
+  virtual Status journal_steps(const iso7816::Cuid& cuid, const std::vector<std::string>& steps,
+                               const Actor& actor) = 0;
+  Status journal_step(const iso7816::Cuid& cuid, std::string_view step, const Actor& actor) {
+    return journal_steps(cuid, {std::string(step)}, actor);
+  }
   virtual Result<std::vector<JournalStep>> journal(const iso7816::Cuid& cuid) = 0;
 
   // --- fleet report ---

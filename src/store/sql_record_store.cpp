@@ -915,19 +915,22 @@ class SqlRecordStore final : public RecordStore {
   // ---------------------------------------------------------------------------------------------------
   // Journal, counts
 
-  Status journal_step(const Cuid& cuid, std::string_view step, const Actor& actor) override {
+  Status journal_steps(const Cuid& cuid, const std::vector<std::string>& steps, const Actor& actor) override {
     KD_TRY(check_actor(actor));
-    KD_TRY(check_name("journal step", step));
+    for (const auto& step : steps) KD_TRY(check_name("journal step", step));
     auto done = write<bool>([&](Txn& txn) -> Result<bool> {
       KD_ASSIGN_OR_RETURN(Loaded current, load_for_write(cuid));
-      KD_ASSIGN_OR_RETURN(
-          SqlResult added,
-          db_->run("INSERT INTO provisioning_journal (cuid, step, at, operator) VALUES ($1, $2, $3, $4) "
-                   "ON CONFLICT (cuid, step) DO NOTHING",
-                   {cuid.hex(), step, now_utc(), actor.operator_name}));
-      if (added.changes == 1)
-        KD_TRY(append(txn, actor, "journal.step", cuid.hex(),
-                      {{"version", current.record.version}, {"step", std::string(step)}}, ""));
+      const std::string at = now_utc();
+      for (const auto& step : steps) {
+        KD_ASSIGN_OR_RETURN(
+            SqlResult added,
+            db_->run("INSERT INTO provisioning_journal (cuid, step, at, operator) VALUES ($1, $2, $3, $4) "
+                     "ON CONFLICT (cuid, step) DO NOTHING",
+                     {cuid.hex(), step, at, actor.operator_name}));
+        if (added.changes == 1)
+          KD_TRY(append(txn, actor, "journal.step", cuid.hex(),
+                        {{"version", current.record.version}, {"step", step}}, ""));
+      }
       return true;
     });
     if (!done.ok()) return done.error();

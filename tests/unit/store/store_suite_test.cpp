@@ -1,6 +1,8 @@
 // The record store's conformance suite, the same on SQLite and PostgreSQL.
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "store/lifecycle.h"
 #include "store/schema.h"
 #include "store_fixture.h"
@@ -333,6 +335,31 @@ TYPED_TEST(StoreSuite, JournalRecordsEachStepOnce) {
   ASSERT_EQ(steps->size(), 2u);
   EXPECT_EQ(this->store_->journal_step(cuid(kB), "x", this->alice_).error().kind, ErrorKind::kNotFound);
   EXPECT_EQ(this->store_->audit_trail(kA, 10)->size(), 3u);
+}
+
+TYPED_TEST(StoreSuite, JournalStepsCommitTogetherOrNotAtAll) {
+  ASSERT_TRUE(this->create(kA).ok());
+  ASSERT_TRUE(this->store_->journal_step(cuid(kA), "r1/piv-puk:begin", this->alice_).ok());
+  // One bad marker refuses the whole batch: nothing of it is recorded or audited.
+  auto refused = this->store_->journal_steps(cuid(kA), {"r1/piv-puk:done", "r1/piv-pin:begin", "bad marker"},
+                                             this->alice_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::kUsage);
+  EXPECT_EQ(this->store_->journal(cuid(kA))->size(), 1u);
+  EXPECT_EQ(this->store_->audit_trail(kA, 10)->size(), 2u);
+  // A batch with a marker already there records the others, once each.
+  ASSERT_TRUE(
+      this->store_
+          ->journal_steps(cuid(kA), {"r1/piv-puk:begin", "r1/piv-puk:done", "r1/piv-pin:begin"}, this->alice_)
+          .ok());
+  auto steps = this->store_->journal(cuid(kA));
+  ASSERT_TRUE(steps.ok());
+  std::vector<std::string> names;
+  for (const auto& s : *steps) names.push_back(s.step);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"r1/piv-pin:begin", "r1/piv-puk:begin", "r1/piv-puk:done"}));
+  EXPECT_EQ(this->store_->audit_trail(kA, 10)->size(), 4u);
+  EXPECT_TRUE(this->store_->verify_audit()->ok());
 }
 
 TYPED_TEST(StoreSuite, AuditVerifiesAfterEveryKindOfChange) {

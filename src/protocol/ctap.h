@@ -32,6 +32,24 @@ enum class Command : uint8_t {
   kCredentialManagementPreview = 0x41,
 };
 
+// The members of the authenticatorGetInfo response map (CTAP 2.1 section 6.4): what the card's
+// authenticator writes and the host's FidoSession reads.
+namespace info {
+inline constexpr int64_t kVersions = 0x01;
+inline constexpr int64_t kExtensions = 0x02;
+inline constexpr int64_t kAaguid = 0x03;
+inline constexpr int64_t kOptions = 0x04;
+inline constexpr int64_t kMaxMsgSize = 0x05;
+inline constexpr int64_t kPinUvAuthProtocols = 0x06;
+inline constexpr int64_t kMaxCredentialCountInList = 0x07;
+inline constexpr int64_t kMaxCredentialIdLength = 0x08;
+inline constexpr int64_t kTransports = 0x09;
+inline constexpr int64_t kAlgorithms = 0x0A;
+inline constexpr int64_t kMinPinLength = 0x0D;
+inline constexpr int64_t kFirmwareVersion = 0x0E;
+inline constexpr int64_t kRemainingDiscoverableCredentials = 0x14;
+}  // namespace info
+
 // authenticatorClientPIN: the subCommand is key 0x02 of the parameter map.
 inline constexpr int64_t kClientPinSubCommandKey = 0x02;
 inline constexpr uint8_t kGetPinRetries = 0x01;

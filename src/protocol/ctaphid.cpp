@@ -4,6 +4,17 @@
 
 namespace keydesk::protocol::ctaphid {
 
+Bytes init_response(ByteView nonce, uint32_t channel, const std::array<uint8_t, 3>& device_version,
+                    uint8_t capabilities) {
+  Bytes reply(nonce.begin(), nonce.end());
+  reply.resize(kNonceSize);
+  append_be32(reply, channel);
+  reply.push_back(kProtocolVersion);
+  reply.insert(reply.end(), device_version.begin(), device_version.end());
+  reply.push_back(capabilities);
+  return reply;
+}
+
 std::vector<Packet> frame(uint32_t cid, uint8_t command, ByteView payload) {
   std::vector<Packet> out;
   Packet p{};

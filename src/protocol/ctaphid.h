@@ -54,6 +54,11 @@ inline constexpr uint8_t kCapabilityWink = 0x01;
 inline constexpr uint8_t kCapabilityCbor = 0x04;
 inline constexpr uint8_t kCapabilityNoMsg = 0x08;
 
+// The payload of an INIT response (CTAP 2.1 section 11.2.9.1.3): the request's 8-byte nonce, the channel
+// granted, the CTAPHID protocol version, the device version (major, minor, build) and the capabilities.
+Bytes init_response(ByteView nonce, uint32_t channel, const std::array<uint8_t, 3>& device_version,
+                    uint8_t capabilities);
+
 // Splits one message into an init packet and continuation packets (zero-filled).
 std::vector<Packet> frame(uint32_t cid, uint8_t command, ByteView payload);
 

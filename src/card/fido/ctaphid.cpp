@@ -68,12 +68,8 @@ Response CtaphidDevice::execute(uint32_t cid, uint8_t command, ByteView payload)
     case kInit: {
       if (payload.size() != protocol::ctaphid::kNonceSize) return error(cid, HidError::kInvalidLen);
       const uint32_t channel = cid == kBroadcastCid ? next_cid_++ : cid;
-      Bytes reply(payload.begin(), payload.end());
-      append_be32(reply, channel);
-      reply.push_back(protocol::ctaphid::kProtocolVersion);
-      append(reply, version_);
-      reply.push_back(capabilities_);
-      return {cid, frame(cid, kInit, reply)};
+      return {cid,
+              frame(cid, kInit, protocol::ctaphid::init_response(payload, channel, version_, capabilities_))};
     }
     case kPing:
       return {cid, frame(cid, kPing, payload)};

@@ -190,10 +190,10 @@ int NfcctapLink::rx(fido_dev_t* dev, uint8_t cmd, unsigned char* buf, size_t cap
   auto* self = static_cast<NfcctapLink*>(fido_dev_io_handle(dev));
   if (!self) return -1;
   if (cmd == kCmdInit) {
-    // nonce | CID | CTAPHID version 2 | device version 0.0.0 | capabilities CBOR + NMSG
-    Bytes reply = self->init_nonce_;
-    reply.resize(hid::kNonceSize);
-    append(reply, Bytes{0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x0C});
+    // The NFCCTAP applet has no CTAPHID layer: the answer libfido2 expects is made up here, on channel 1,
+    // device version 0.0.0, CBOR and no CTAPHID_MSG (U2F does not go over this link).
+    const Bytes reply =
+        hid::init_response(self->init_nonce_, 1, {0, 0, 0}, hid::kCapabilityCbor | hid::kCapabilityNoMsg);
     if (reply.size() > cap) return -1;
     std::memcpy(buf, reply.data(), reply.size());
     return static_cast<int>(reply.size());

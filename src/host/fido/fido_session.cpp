@@ -11,6 +11,7 @@
 #include "crypto/random.h"
 #include "crypto/x509.h"
 #include "host/fido/device_links.h"
+#include "protocol/ctap.h"
 
 namespace keydesk::host::fido {
 namespace {
@@ -43,7 +44,8 @@ struct Owned {
 };
 
 void init_library() {
-  // Fail loudly instead of silently falling back to U2F when getInfo cannot be parsed (CTAP 2.1 section 6.4, authenticatorGetInfo).
+  // Fail loudly instead of silently falling back to U2F when getInfo cannot be parsed (CTAP 2.1 section 6.4,
+  // authenticatorGetInfo).
   static const bool done = [] {
     fido_init(FIDO_DISABLE_U2F_FALLBACK);
     return true;
@@ -142,26 +144,28 @@ Result<FidoInfo> FidoSession::info(bool ask_again) {
   cbor::Value m;
   if (!tap_->last_info() || cbor::decode(*tap_->last_info(), m) != cbor::DecodeStatus::kOk || !m.is_map())
     return Error::make(ErrorKind::kTransport, "getInfo: the response is not a CBOR map");
+  namespace key = protocol::ctap::info;
   FidoInfo info;
   auto uint_at = [&](int64_t key) -> std::optional<uint64_t> {
     const cbor::Value* v = m.find(key);
     return v && v->is_unsigned() ? std::optional<uint64_t>(v->as_unsigned()) : std::nullopt;
   };
-  if (const cbor::Value* v = m.find(int64_t{0x01}); v && v->is_array())
+  if (const cbor::Value* v = m.find(key::kVersions); v && v->is_array())
     for (const auto& e : v->as_array())
       if (e.is_text()) info.versions.push_back(e.as_text());
-  if (const cbor::Value* v = m.find(int64_t{0x03}); v && v->is_bytes()) info.aaguid = to_hex(v->as_bytes());
-  if (const cbor::Value* v = m.find(int64_t{0x04}); v && v->is_map())
+  if (const cbor::Value* v = m.find(key::kAaguid); v && v->is_bytes()) info.aaguid = to_hex(v->as_bytes());
+  if (const cbor::Value* v = m.find(key::kOptions); v && v->is_map())
     for (const auto& [name, value] : v->as_map())
       if (name.is_text() && value.is_bool()) info.options.emplace_back(name.as_text(), value.as_bool());
-  info.max_message_size = uint_at(0x05).value_or(0);
-  if (const cbor::Value* v = m.find(int64_t{0x06}); v && v->is_array())
+  info.max_message_size = uint_at(key::kMaxMsgSize).value_or(0);
+  if (const cbor::Value* v = m.find(key::kPinUvAuthProtocols); v && v->is_array())
     for (const auto& e : v->as_array())
       if (e.is_unsigned() && e.as_unsigned() <= 0xFF)
         info.pin_protocols.push_back(static_cast<uint8_t>(e.as_unsigned()));
-  info.min_pin_length = uint_at(0x0D).value_or(0);
-  info.firmware_version = uint_at(0x0E).value_or(0);
-  if (auto rk = uint_at(0x14); rk && *rk <= static_cast<uint64_t>(INT64_MAX))
+  info.min_pin_length = uint_at(key::kMinPinLength).value_or(0);
+  info.firmware_version = uint_at(key::kFirmwareVersion).value_or(0);
+  if (auto rk = uint_at(key::kRemainingDiscoverableCredentials);
+      rk && *rk <= static_cast<uint64_t>(INT64_MAX))
     info.remaining_discoverable_credentials = static_cast<int64_t>(*rk);
   if (info.option("clientPin") == true) {
     auto retries = pin_retry_state();

@@ -14,12 +14,12 @@ source "$here/lib.sh"
 
 export KD_CTAPHID KD_LIB_DIR KD_READER="$kd_reader"
 /usr/bin/python3 - <<'PY'
-import os, socket, subprocess, sys
+import os, subprocess, sys
+sys.path.insert(0, os.environ["KD_LIB_DIR"])
+from kd_ctaphid import open_socket_device
 from fido2.ctap import CtapError
 from fido2.ctap2 import Ctap2, ClientPin
 from fido2.ctap2.pin import _pad_pin
-from fido2.hid import CtapHidDevice
-from fido2.hid.base import CtapHidConnection, HidDescriptor
 from fido2.utils import sha256
 
 SOCKET = os.environ["KD_CTAPHID"]
@@ -27,17 +27,6 @@ SOCKET = os.environ["KD_CTAPHID"]
 def fail(msg):
     print("FAIL:", msg, file=sys.stderr)
     sys.exit(1)
-
-class SocketConnection(CtapHidConnection):
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.s.connect(path)
-    def read_packet(self):
-        return self.s.recv(64)
-    def write_packet(self, data):
-        self.s.send(bytes(data))
-    def close(self):
-        self.s.close()
 
 def pcsc(*steps):
     out = subprocess.run(["/usr/bin/python3", os.path.join(os.environ["KD_LIB_DIR"], "kd_pcsc.py"), "apdu",
@@ -54,7 +43,7 @@ def control(command):
 
 SELECT_PIV = "00A4040009A00000030800001000"
 
-dev = CtapHidDevice(HidDescriptor(SOCKET, 0x1050, 0x0407, 64, 64), SocketConnection(SOCKET))
+dev = open_socket_device(SOCKET)
 ctap = Ctap2(dev)
 pin = ClientPin(ctap)
 
@@ -73,7 +62,7 @@ print("setPin over CTAPHID survives a PC/SC reset")
 key_agreement, shared = pin._get_shared_secret()
 control("power-cycle")
 dev.close()
-dev = CtapHidDevice(HidDescriptor(SOCKET, 0x1050, 0x0407, 64, 64), SocketConnection(SOCKET))
+dev = open_socket_device(SOCKET)
 ctap = Ctap2(dev)
 pin = ClientPin(ctap)
 new = pin.protocol.encrypt(shared, _pad_pin("654321"))

@@ -24,7 +24,9 @@ probe="$(kd_binary fido_ext_probe tests/integration/fido_ext_probe)"
 
 export KD_CTAPHID KD_LIB_DIR KD_EXT_PROBE="$probe"
 /usr/bin/python3 - <<'PY'
-import os, socket, subprocess, sys
+import os, subprocess, sys
+sys.path.insert(0, os.environ["KD_LIB_DIR"])
+from kd_ctaphid import open_socket_device
 from fido2.ctap import CtapError
 from fido2.ctap1 import Ctap1, ApduError
 from fido2.ctap2 import Ctap2, ClientPin, CredentialManagement
@@ -32,8 +34,6 @@ from fido2.ctap2.extensions import CredProtectExtension, HmacSecretExtension
 from fido2.ctap2.pin import PinProtocolV1
 from fido2.client import Fido2Client, ClientError
 from fido2.cose import CoseKey, ES256
-from fido2.hid import CtapHidDevice
-from fido2.hid.base import CtapHidConnection, HidDescriptor
 from fido2.pcsc import CtapPcscDevice
 from fido2.server import Fido2Server, U2FFido2Server
 from fido2.utils import sha256, websafe_encode
@@ -60,20 +60,6 @@ def expect_ctap(code, fn, *args, **kwargs):
         check(e.code == code, "%s: expected %s, got %s" % (getattr(fn, "__name__", fn), code, e.code))
         return
     fail("%s: expected %s, got success" % (getattr(fn, "__name__", fn), code))
-
-class SocketConnection(CtapHidConnection):
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.s.connect(path)
-    def read_packet(self):
-        return self.s.recv(64)
-    def write_packet(self, data):
-        self.s.send(bytes(data))
-    def close(self):
-        self.s.close()
-
-def open_socket_device():
-    return CtapHidDevice(HidDescriptor(SOCKET, 0x1050, 0x0407, 64, 64), SocketConnection(SOCKET))
 
 def open_pcsc_device():
     devices = list(CtapPcscDevice.list_devices())
@@ -183,13 +169,13 @@ def scenario(link, dev):
             out = subprocess.run([PROBE, "assert", SOCKET, "example.com", alg, fields["pubkey"], fields["id"],
                                   salt.hex()], capture_output=True, text=True).stdout
             check(out.startswith("hmac="), "fido_ext_probe assert %s: %s" % (alg, out))
-            dev = open_socket_device()
+            dev = open_socket_device(SOCKET)
             ctap = Ctap2(dev)
             mine, _ = hmac_assert(ctap, "example.com", bytes.fromhex(fields["id"]), [salt])
             check(mine.hex() == out.split("=")[1].strip(), "libfido2 %s vs python-fido2 hmac-secret" % alg)
             print("libfido2 and python-fido2 agree on hmac-secret (%s)" % alg)
             dev.close()
-        dev = open_socket_device()
+        dev = open_socket_device(SOCKET)
         ctap = Ctap2(dev)
         client = Fido2Client(dev, "https://example.com")
 
@@ -264,7 +250,7 @@ scenario("pcsc", pcsc)
 pcsc.close()
 # The PC/SC run set a PIN: the socket run starts from a token reset within the window after a power cycle.
 control("power-cycle")
-dev = open_socket_device()
+dev = open_socket_device(SOCKET)
 Ctap2(dev).reset()
 scenario("ctaphid", dev)
 print("test_fido_extensions: ok")

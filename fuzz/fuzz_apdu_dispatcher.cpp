@@ -10,37 +10,20 @@
 #include <memory>
 
 #include "card/card.h"
-#include "card/profile.h"
 #include "iso7816/apdu.h"
-#include "token/standard_token.h"
+#include "seeded_token.h"
 
 namespace {
 using namespace keydesk;
 
 // The factory profile (every applet section keydesk ships) with the yubikey5 profile's FIDO applet (U2F
 // over ISO 7816, extensions, EdDSA), and the two SmartCard-HSM profiles, each seeded once; each input
-// starts from one of these saved states, so a crash reproduces from its input alone. The profiles are read
-// from the source tree (KEYDESK_PROFILE_SOURCE_DIR, set by fuzz/CMakeLists.txt), whatever the working
-// directory.
+// starts from one of these saved states (seeded_token.h).
 card::json seed(const char* profile) {
-  const std::filesystem::path profiles = KEYDESK_PROFILE_SOURCE_DIR;
-  auto doc = card::load_profile(profile, {profiles.string()});
-  if (std::string_view(profile) == "factory") {
-    auto yubikey5 = card::load_profile("yubikey5", {profiles.string()});
-    if (doc && yubikey5) (*doc)["applets"]["fido"] = (*yubikey5)["applets"]["fido"];
-  }
-  card::Card card;
-  Status loaded = doc ? Status{} : Status{doc.error()};
-  if (doc) {
-    token::install_standard_applets(card, *doc);
-    loaded = card.load(*doc);
-  }
-  if (!loaded) {
-    std::fprintf(stderr, "fuzz_apdu_dispatcher: seed token did not load: %s\n",
-                 describe(loaded.error()).c_str());
-    std::abort();
-  }
-  return card.save();
+  card::json doc = fuzzing::profile_document("fuzz_apdu_dispatcher", profile);
+  if (std::string_view(profile) == "factory")
+    doc["applets"]["fido"] = fuzzing::profile_document("fuzz_apdu_dispatcher", "yubikey5")["applets"]["fido"];
+  return fuzzing::seeded_state("fuzz_apdu_dispatcher", doc);
 }
 
 const card::json& seeded_state(uint8_t profile) {

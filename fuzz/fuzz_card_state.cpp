@@ -9,29 +9,15 @@
 #include <cstdlib>
 
 #include "card/card.h"
-#include "card/profile.h"
-#include "token/standard_token.h"
+#include "seeded_token.h"
 
 namespace {
 using namespace keydesk;
 
 // The case-study profile (every applet, a HOTP credential, FIDO without a PIN), seeded once.
 const card::json& seeded_state() {
-  static const card::json state = [] {
-    auto doc = card::load_profile("case-study", {KEYDESK_PROFILE_SOURCE_DIR});
-    card::Card card;
-    Status loaded = doc ? Status{} : Status{doc.error()};
-    if (doc) {
-      token::install_standard_applets(card, *doc);
-      loaded = card.load(*doc);
-    }
-    if (!loaded) {
-      std::fprintf(stderr, "fuzz_card_state: seed token did not load: %s\n",
-                   describe(loaded.error()).c_str());
-      std::abort();
-    }
-    return card.save();
-  }();
+  static const card::json state =
+      fuzzing::seeded_state("fuzz_card_state", fuzzing::profile_document("fuzz_card_state", "case-study"));
   return state;
 }
 

@@ -11,24 +11,17 @@
 #include <sstream>
 
 #include "card/card.h"
-#include "card/profile.h"
 #include "cli/app.h"
 #include "core/text.h"
+#include "seeded_token.h"
 #include "testing/loopback_transport.h"
-#include "token/standard_token.h"
 
 namespace {
 using namespace keydesk;
 
 const card::json& seeded_state() {
-  static const card::json state = [] {
-    auto doc = card::load_profile("case-study", {KEYDESK_PROFILE_SOURCE_DIR});
-    if (!doc) std::abort();
-    card::Card card;
-    token::install_standard_applets(card, *doc);
-    if (!card.load(*doc)) std::abort();
-    return card.save();
-  }();
+  static const card::json state =
+      fuzzing::seeded_state("fuzz_cli_output", fuzzing::profile_document("fuzz_cli_output", "case-study"));
   return state;
 }
 

@@ -2,11 +2,6 @@
 // operations hsm-init, hsm-pin-unblock and hsm-so-pin-change. Every SO-PIN is checked for its format
 // before the token is even opened (runbook/hsm_so_pin.h: a malformed one is exit 2 and nothing is sent);
 // every attempt shows the SO-PIN's tries before and after and is never repeated.
-#include <pwd.h>
-#include <unistd.h>
-
-#include <cstdlib>
-
 #include "cli/context.h"
 #include "cli/handlers.h"
 #include "cli/store_arguments.h"
@@ -36,14 +31,6 @@ Result<runbook::SoPinInput> so_pin_option(Context& ctx, const char* option, cons
   auto parsed = runbook::parse_so_pin_input(typed, prompt, user_pin);
   wipe_text(typed);
   return parsed;
-}
-
-store::Actor escrow_actor(const Context& ctx) {
-  if (auto op = ctx.args().value("operator")) return {*op};
-  for (const char* var : {"LOGNAME", "USER"})
-    if (const char* v = std::getenv(var); v && *v) return {v};
-  if (const passwd* pw = ::getpwuid(::geteuid())) return {pw->pw_name};
-  return {"uid-" + std::to_string(::geteuid())};
 }
 
 std::string text_note(const runbook::SoPinInput& in, const char* what) {
@@ -139,7 +126,7 @@ Result<CommandResult> run_hsm_init(Context& ctx) {
   runbook::SoPinEscrow escrow;
   if (records)
     escrow = [&](const std::string& device_id) -> Status {
-      return records->vault_put("sc-hsm-so-pin/" + device_id, so_pin->bytes, escrow_actor(ctx),
+      return records->vault_put("sc-hsm-so-pin/" + device_id, so_pin->bytes, actor(ctx),
                                 ctx.args().value("reason").value_or("hsm-init"));
     };
   auto report = runbook::hsm_initialize(
